@@ -1,0 +1,7 @@
+/** The {@code surgeon} command line. */
+module dev.surgeon.cli {
+    requires dev.surgeon.kernels;
+    requires info.picocli;
+
+    opens dev.surgeon.cli to info.picocli;
+}

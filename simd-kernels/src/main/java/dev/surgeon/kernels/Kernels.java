@@ -1,0 +1,323 @@
+package dev.surgeon.kernels;
+
+import java.util.List;
+
+/**
+ * The numerical kernels the rest of Surgeon spends its time in, over flat arrays with explicit offsets
+ * and leading dimensions.
+ *
+ * <h2>Conventions</h2>
+ * <ul>
+ *   <li>Matrices are <b>row-major</b>: entry (i, j) of an m×n matrix stored at {@code a[aOff + i*lda + j]},
+ *       with {@code lda >= n} (the row stride). Vectors are contiguous from their offset.</li>
+ *   <li>Level-3 operations follow the BLAS definitions (gemm, syrk, trsm) restated for row-major storage.
+ *       When {@code beta == 0} the output is overwritten without being read (NaN/garbage in it does not
+ *       propagate), and when {@code alpha == 0} the input matrices are not read, as in BLAS.</li>
+ *   <li>Symmetric and triangular operands reference only the triangle named by {@link Uplo}; the other
+ *       triangle is neither read nor written unless the method says so.</li>
+ *   <li>Every operation exists for {@code float}; level 1–3, the factorizations and the fused curvature
+ *       forms also exist for {@code double} (curvature is accumulated and factorized in double).</li>
+ *   <li>Bad arguments (negative sizes, arrays shorter than offset + extent, a leading dimension smaller
+ *       than the row width, out-of-range indices) throw {@link IllegalArgumentException} naming the
+ *       argument and the values. NaN inputs propagate as NaN through levels 1–3 and the fused forms (no
+ *       exception, no hang); factorizations report a NaN pivot as a {@link FactorizationException}, as
+ *       LAPACK does.</li>
+ *   <li>Implementations are thread-safe and stateless from the caller's point of view. A provider may use
+ *       up to {@link #threads()} threads internally; {@link #withThreads(int)} bounds that.</li>
+ * </ul>
+ *
+ * <h2>Choosing a provider</h2>
+ * {@link #get()} picks once per JVM from the system property {@code surgeon.kernels}
+ * ({@code scalar}, {@code vector}, {@code openblas} or {@code auto}, the default: the fastest provider
+ * that loads). Providers are found through {@link KernelProvider} with {@link java.util.ServiceLoader}.
+ */
+public interface Kernels {
+
+    // ------------------------------------------------------------------------------------------------
+    // Identity and threading
+
+    /** Short provider name: {@code scalar}, {@code vector}, {@code openblas}, … */
+    String name();
+
+    /**
+     * One line describing how this instance computes, for logs and {@code surgeon kernels}: e.g. the
+     * vector width, whether FMA is used, the native library loaded.
+     */
+    default String description() {
+        return name() + ", " + threads() + " thread(s)";
+    }
+
+    /** The largest number of threads this instance uses inside one call (1 = strictly sequential). */
+    int threads();
+
+    /** A view of this provider that uses at most {@code n} threads inside one call ({@code n >= 1}). */
+    Kernels withThreads(int n);
+
+    // ------------------------------------------------------------------------------------------------
+    // Level 1 — float
+
+    /** Returns {@code Σ_i x[i]·y[i]} over n elements. */
+    float dot(int n, float[] x, int xOff, float[] y, int yOff);
+
+    /** {@code y ← alpha·x + y}. */
+    void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
+
+    /** {@code x ← alpha·x}. */
+    void scal(int n, float alpha, float[] x, int xOff);
+
+    /** Euclidean norm {@code sqrt(Σ x[i]²)}. */
+    float nrm2(int n, float[] x, int xOff);
+
+    /** {@code Σ |x[i]|}. */
+    float asum(int n, float[] x, int xOff);
+
+    /**
+     * Index (0-based, relative to {@code xOff}) of the first element of largest absolute value; if any
+     * element is NaN, the index of the first NaN; {@code -1} when {@code n == 0}.
+     */
+    int iamax(int n, float[] x, int xOff);
+
+    /** {@code Σ x[i]²}. */
+    float sumOfSquares(int n, float[] x, int xOff);
+
+    /** Elementwise product {@code z[i] = x[i]·y[i]}; z may be the same region as x or y. */
+    void mul(int n, float[] x, int xOff, float[] y, int yOff, float[] z, int zOff);
+
+    /** Elementwise sum {@code z[i] = x[i] + y[i]}; z may be the same region as x or y. */
+    void add(int n, float[] x, int xOff, float[] y, int yOff, float[] z, int zOff);
+
+    // Level 1 — double
+
+    double dot(int n, double[] x, int xOff, double[] y, int yOff);
+
+    void axpy(int n, double alpha, double[] x, int xOff, double[] y, int yOff);
+
+    void scal(int n, double alpha, double[] x, int xOff);
+
+    double nrm2(int n, double[] x, int xOff);
+
+    double asum(int n, double[] x, int xOff);
+
+    int iamax(int n, double[] x, int xOff);
+
+    double sumOfSquares(int n, double[] x, int xOff);
+
+    void mul(int n, double[] x, int xOff, double[] y, int yOff, double[] z, int zOff);
+
+    void add(int n, double[] x, int xOff, double[] y, int yOff, double[] z, int zOff);
+
+    // ------------------------------------------------------------------------------------------------
+    // Level 2 — float
+
+    /**
+     * Matrix-vector product with an m×n matrix A: {@code y ← alpha·A·x + beta·y} (x has n, y has m
+     * elements) for {@link Trans#N}, or {@code y ← alpha·Aᵀ·x + beta·y} (x has m, y has n) for
+     * {@link Trans#T}.
+     */
+    void gemv(Trans trans, int m, int n, float alpha, float[] a, int aOff, int lda,
+              float[] x, int xOff, float beta, float[] y, int yOff);
+
+    /** Rank-1 update of an m×n matrix: {@code A ← A + alpha·x·yᵀ} (x has m, y has n elements). */
+    void ger(int m, int n, float alpha, float[] x, int xOff, float[] y, int yOff, float[] a, int aOff, int lda);
+
+    /** Symmetric matrix-vector product {@code y ← alpha·A·x + beta·y}, reading only the {@code uplo} triangle of the n×n A. */
+    void symv(Uplo uplo, int n, float alpha, float[] a, int aOff, int lda,
+              float[] x, int xOff, float beta, float[] y, int yOff);
+
+    /** Symmetric rank-1 update {@code A ← A + alpha·x·xᵀ} of the {@code uplo} triangle of the n×n A. */
+    void syr(Uplo uplo, int n, float alpha, float[] x, int xOff, float[] a, int aOff, int lda);
+
+    // Level 2 — double
+
+    void gemv(Trans trans, int m, int n, double alpha, double[] a, int aOff, int lda,
+              double[] x, int xOff, double beta, double[] y, int yOff);
+
+    void ger(int m, int n, double alpha, double[] x, int xOff, double[] y, int yOff, double[] a, int aOff, int lda);
+
+    void symv(Uplo uplo, int n, double alpha, double[] a, int aOff, int lda,
+              double[] x, int xOff, double beta, double[] y, int yOff);
+
+    void syr(Uplo uplo, int n, double alpha, double[] x, int xOff, double[] a, int aOff, int lda);
+
+    // ------------------------------------------------------------------------------------------------
+    // Level 3 — float
+
+    /**
+     * General matrix product {@code C ← alpha·op(A)·op(B) + beta·C} with op(A) m×k, op(B) k×n and C m×n.
+     * A is stored m×k (lda ≥ k) when {@code transA == N} and k×m (lda ≥ m) when {@code transA == T};
+     * likewise B is k×n (ldb ≥ n) or n×k (ldb ≥ k).
+     */
+    void gemm(Trans transA, Trans transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+              float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc);
+
+    /**
+     * Symmetric rank-k update of the {@code uplo} triangle of the n×n C: {@code C ← alpha·A·Aᵀ + beta·C}
+     * with A stored n×k for {@link Trans#N}, or {@code C ← alpha·Aᵀ·A + beta·C} with A stored k×n for
+     * {@link Trans#T}. The other triangle of C is not touched (see {@link #symmetrize}).
+     */
+    void syrk(Uplo uplo, Trans trans, int n, int k, float alpha, float[] a, int aOff, int lda,
+              float beta, float[] c, int cOff, int ldc);
+
+    /**
+     * Triangular solve with several right-hand sides, overwriting the m×n B with X:
+     * {@code op(A)·X = alpha·B} ({@link Side#LEFT}, A is m×m) or {@code X·op(A) = alpha·B}
+     * ({@link Side#RIGHT}, A is n×n). Only the {@code uplo} triangle of A is read; with {@link Diag#UNIT}
+     * its diagonal is taken as 1. A zero on a non-unit diagonal yields inf/NaN, as in BLAS.
+     */
+    void trsm(Side side, Uplo uplo, Trans transA, Diag diag, int m, int n, float alpha,
+              float[] a, int aOff, int lda, float[] b, int bOff, int ldb);
+
+    // Level 3 — double
+
+    void gemm(Trans transA, Trans transB, int m, int n, int k, double alpha, double[] a, int aOff, int lda,
+              double[] b, int bOff, int ldb, double beta, double[] c, int cOff, int ldc);
+
+    void syrk(Uplo uplo, Trans trans, int n, int k, double alpha, double[] a, int aOff, int lda,
+              double beta, double[] c, int cOff, int ldc);
+
+    void trsm(Side side, Uplo uplo, Trans transA, Diag diag, int m, int n, double alpha,
+              double[] a, int aOff, int lda, double[] b, int bOff, int ldb);
+
+    // ------------------------------------------------------------------------------------------------
+    // Symmetric storage helper
+
+    /** Copies the {@code stored} triangle of the n×n A onto the other one, making A fully symmetric. */
+    void symmetrize(Uplo stored, int n, float[] a, int aOff, int lda);
+
+    void symmetrize(Uplo stored, int n, double[] a, int aOff, int lda);
+
+    // ------------------------------------------------------------------------------------------------
+    // Factorizations — float
+
+    /**
+     * Cholesky factorization in place of the symmetric positive-definite n×n A, reading and writing only
+     * the {@code uplo} triangle: {@code A = L·Lᵀ} with L lower ({@link Uplo#LOWER}) or {@code A = Uᵀ·U}
+     * with U upper ({@link Uplo#UPPER}).
+     *
+     * @throws NotPositiveDefiniteException with the 0-based index of the first pivot that is not positive
+     *         (or is NaN); the triangle is then partially overwritten, as in LAPACK.
+     */
+    void potrf(Uplo uplo, int n, float[] a, int aOff, int lda);
+
+    /**
+     * Inverse of a symmetric positive-definite matrix from its Cholesky factor (the output of
+     * {@link #potrf} with the same {@code uplo}): the {@code uplo} triangle is overwritten with that
+     * triangle of A⁻¹.
+     */
+    void potri(Uplo uplo, int n, float[] a, int aOff, int lda);
+
+    /** Solves {@code A·X = B} in place of the n×nrhs B, given the Cholesky factor of A from {@link #potrf}. */
+    void potrs(Uplo uplo, int n, int nrhs, float[] a, int aOff, int lda, float[] b, int bOff, int ldb);
+
+    /**
+     * Symmetric eigendecomposition {@code A = V·diag(w)·Vᵀ} of the n×n A, reading only the {@code uplo}
+     * triangle. Eigenvalues are written to {@code w[wOff..wOff+n)} in ascending order; A is overwritten
+     * entirely with V, eigenvector j being column j ({@code a[aOff + i*lda + j]} is its i-th component).
+     * A NaN in the input yields NaN eigenvalues and vectors, never a hang.
+     */
+    void syev(Uplo uplo, int n, float[] a, int aOff, int lda, float[] w, int wOff);
+
+    /**
+     * LU factorization without pivoting, in place: {@code A = L·U} with L unit lower triangular (stored
+     * strictly below the diagonal) and U upper triangular (on and above it). Used for the small m×m systems
+     * of M-FAC's dynamic algorithm, whose structure is what makes the no-pivot factors meaningful.
+     *
+     * @throws ZeroPivotException at the first zero or NaN pivot.
+     */
+    void getrfNoPivot(int n, float[] a, int aOff, int lda);
+
+    // Factorizations — double
+
+    void potrf(Uplo uplo, int n, double[] a, int aOff, int lda);
+
+    void potri(Uplo uplo, int n, double[] a, int aOff, int lda);
+
+    void potrs(Uplo uplo, int n, int nrhs, double[] a, int aOff, int lda, double[] b, int bOff, int ldb);
+
+    void syev(Uplo uplo, int n, double[] a, int aOff, int lda, double[] w, int wOff);
+
+    void getrfNoPivot(int n, double[] a, int aOff, int lda);
+
+    // ------------------------------------------------------------------------------------------------
+    // Fused curvature forms — float
+
+    /**
+     * Sherman–Morrison update of a full (both triangles stored) symmetric inverse: given {@code hInv = H⁻¹}
+     * (n×n), replaces it by {@code (H + x·xᵀ/c)⁻¹ = H⁻¹ − u·uᵀ/(c + xᵀu)} with {@code u = H⁻¹x}.
+     * With c = N this is one step of the rank-one inverse build-up of {@code λI + (1/N)Σ x xᵀ}
+     * (Hassibi &amp; Stork 1993, eq. 8; METHODS.md §1.5).
+     *
+     * @param work at least n scratch elements from {@code workOff} (receives u)
+     * @return the denominator {@code c + xᵀu}
+     */
+    float shermanMorrisonUpdate(int n, float c, float[] x, int xOff, float[] hInv, int hOff, int ldh,
+                                float[] work, int workOff);
+
+    /**
+     * Eliminates coordinate p from a full symmetric inverse (Gaussian elimination; OBC's Lemma 1,
+     * METHODS.md §1.4): {@code hInv ← hInv − hInv[:,p]·hInv[p,:]/hInv[p,p]}. Afterwards row and column p
+     * are exactly zero and the rest is the inverse of H with row and column p removed.
+     *
+     * @param work at least n scratch elements from {@code workOff}
+     * @return the pivot {@code hInv[p,p]} before elimination
+     */
+    float eliminateCoordinate(int n, int p, float[] hInv, int hOff, int ldh, float[] work, int workOff);
+
+    /**
+     * {@code y[i] = G_i · x} for the m rows of the m×d row-major G (M-FAC's {@code G·x}). Semantically
+     * {@code gemv(N, m, d, 1, G, …, x, 0, y)}; implementations stream G once, several rows per pass,
+     * because d is huge and m small.
+     */
+    void rowDots(int m, int d, float[] g, int gOff, int ldg, float[] x, int xOff, float[] y, int yOff);
+
+    /**
+     * {@code x ← beta·x + Σ_i c[i]·G_i} over the m rows of the m×d row-major G (M-FAC's {@code Gᵀ·c}).
+     * With {@code beta == 0} x is not read.
+     */
+    void rowCombination(int m, int d, float[] c, int cOff, float[] g, int gOff, int ldg,
+                        float beta, float[] x, int xOff);
+
+    // Fused curvature forms — double
+
+    double shermanMorrisonUpdate(int n, double c, double[] x, int xOff, double[] hInv, int hOff, int ldh,
+                                 double[] work, int workOff);
+
+    double eliminateCoordinate(int n, int p, double[] hInv, int hOff, int ldh, double[] work, int workOff);
+
+    void rowDots(int m, int d, double[] g, int gOff, int ldg, double[] x, int xOff, double[] y, int yOff);
+
+    void rowCombination(int m, int d, double[] c, int cOff, double[] g, int gOff, int ldg,
+                        double beta, double[] x, int xOff);
+
+    // ------------------------------------------------------------------------------------------------
+    // Selection
+
+    /**
+     * The provider chosen for this JVM, selected once: {@code -Dsurgeon.kernels=scalar|vector|openblas|auto}
+     * (default {@code auto}: the highest-priority provider that is available). Forcing a provider that is
+     * unavailable throws {@link IllegalStateException} with its reason. The thread bound comes from
+     * {@code -Dsurgeon.threads} (default: available processors).
+     */
+    static Kernels get() {
+        return KernelSelection.selected();
+    }
+
+    /** The scalar reference provider (always available, single-threaded). */
+    static Kernels scalar() {
+        return KernelSelection.byName("scalar");
+    }
+
+    /**
+     * The provider with the given name, bound to the default thread count.
+     *
+     * @throws IllegalStateException if it is unknown or unavailable, with the reason
+     */
+    static Kernels named(String name) {
+        return KernelSelection.byName(name);
+    }
+
+    /** Every provider found on this JVM, with its availability and, if unavailable, the reason. */
+    static List<ProviderStatus> providers() {
+        return KernelSelection.statuses();
+    }
+}
