@@ -1,0 +1,2 @@
+/** Optimizers: the first-order family, L-BFGS, and (later) the natural-gradient optimizers. */
+package dev.surgeon.core.optim;

@@ -1,0 +1,9 @@
+/**
+ * Surgeon's core: networks on one flat parameter vector, backprop with second-order hooks, data readers,
+ * model files, optimizers and training. Depends on {@code dev.surgeon.kernels} and the JDK only.
+ */
+module dev.surgeon.core {
+    requires transitive dev.surgeon.kernels;
+
+    exports dev.surgeon.core.data;
+}
