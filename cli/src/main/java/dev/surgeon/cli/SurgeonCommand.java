@@ -11,11 +11,16 @@ import picocli.CommandLine.Command;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",
-                "1:the command failed while running (numerical failure, I/O error)",
-                "2:invalid usage (unknown option, bad value, missing file)"})
+                "1:the command failed while running (numerical failure, internal error)",
+                "2:invalid usage (unknown option or method, bad value, impossible sparsity or pattern)",
+                "3:bad input (missing or malformed file, data not found, model/architecture mismatch)"})
 final class SurgeonCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
+
+    @picocli.CommandLine.Option(names = "--verbose", scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "Print stack traces of errors.")
+    boolean verbose;
 
     @Override
     public void run() {

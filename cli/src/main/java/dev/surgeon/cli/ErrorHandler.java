@@ -1,0 +1,59 @@
+package dev.surgeon.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Turns any exception escaping a command into one line on stderr and an exit code ({@link ExitCodes});
+ * with {@code --verbose} the stack trace follows. Core libraries report bad input with typed exceptions
+ * whose messages already name the problem and the fix, so the message is shown as is.
+ */
+final class ErrorHandler implements IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
+        PrintWriter err = cmd.getErr();
+        Throwable shown = unwrap(ex);
+        String message = shown.getMessage() == null ? shown.getClass().getSimpleName() : shown.getMessage();
+        err.println("surgeon " + cmd.getCommandName() + ": " + message);
+        if (isVerbose(parseResult)) {
+            ex.printStackTrace(err);
+        }
+        err.flush();
+        return exitCode(shown);
+    }
+
+    static int exitCode(Throwable t) {
+        if (t instanceof UserException u) {
+            return u.exitCode();
+        }
+        if (t instanceof IOException || t instanceof UncheckedIOException) {
+            return ExitCodes.INPUT;
+        }
+        if (t instanceof IllegalArgumentException) {
+            return ExitCodes.USAGE;
+        }
+        return ExitCodes.FAILED;
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable cur = t;
+        while ((cur instanceof UncheckedIOException || cur instanceof java.util.concurrent.ExecutionException)
+                && cur.getCause() != null) {
+            cur = cur.getCause();
+        }
+        return cur;
+    }
+
+    private static boolean isVerbose(ParseResult parseResult) {
+        for (ParseResult pr = parseResult; pr != null; pr = pr.subcommand()) {
+            if (pr.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
