@@ -45,6 +45,7 @@ public final class Npy {
     /** Reads an .npy file; the tensor is named after the file without its {@code .npy} suffix. */
     public static Tensor read(Path file) throws IOException {
         String name = file.toString();
+        TensorCodec.Problem problem = (field, value, what) -> error(name, field, value, what);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long fileSize = ch.size();
             if (fileSize < 10) {
@@ -52,7 +53,7 @@ public final class Npy {
             }
             ByteBuffer preamble = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
             preamble.limit((int) Math.min(12, fileSize));
-            TensorCodec.readFully(ch, preamble, 0, (f, v, p) -> error(name, f, v, p));
+            TensorCodec.readFully(ch, preamble, 0, problem);
             for (int i = 0; i < MAGIC.length; i++) {
                 if (preamble.get(i) != MAGIC[i]) {
                     throw error(name, "magic", hex(preamble, 6), "not an .npy file (expected 93 4e 55 4d 50 59 = \\x93NUMPY)");
@@ -76,7 +77,7 @@ public final class Npy {
                 throw error(name, "header length", Long.toString(headerLength), "larger than the " + MAX_HEADER_BYTES + "-byte cap");
             }
             ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
-            TensorCodec.readFully(ch, headerBytes, prefix, (f, v, p) -> error(name, f, v, p));
+            TensorCodec.readFully(ch, headerBytes, prefix, problem);
             String header = decodeHeader(name, headerBytes.flip(), major);
             Map<String, Object> dict = new HeaderParser(name, header).dict();
             DType dtype = dtype(name, dict.get("descr"));
@@ -100,7 +101,7 @@ public final class Npy {
                 // A Fortran-ordered array of shape s is the C-ordered array of reversed(s), transposed.
                 long[] stored = fortran ? reversed(shape) : shape;
                 Tensor t = TensorCodec.decode(data, 0, tensorName, dtype, stored, Tensor.MAX_ELEMENTS,
-                        (f, v, p) -> error(name, f, v, p));
+                        problem);
                 return fortran ? reverseAxes(t, shape) : t;
             }
         }

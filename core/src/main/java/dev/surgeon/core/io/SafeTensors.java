@@ -28,7 +28,7 @@ import java.util.Set;
  *
  * <p>Reading: {@link #open} validates the whole header against the file size before anything sized by the
  * file is allocated: header length within the file and under {@link #MAX_HEADER_BYTES}, a header that
- * starts with {@code {}, strict JSON without duplicate keys, known dtypes, non-negative dimensions,
+ * starts with an opening brace, strict JSON without duplicate keys, known dtypes, non-negative dimensions,
  * {@code end − begin = product(shape) × size(dtype)}, and tensors that cover the data section exactly (no
  * hole, no overlap, nothing missing or left over). Any violation raises {@link SafeTensorsFormatException}
  * naming the file, the field and the value. The data section is then mapped (a {@link MemorySegment},
@@ -82,6 +82,7 @@ public final class SafeTensors implements AutoCloseable {
      */
     static SafeTensors open(Path file, long maxHeaderBytes, long maxElements) throws IOException {
         String name = file.toString();
+        TensorCodec.Problem problem = (field, value, what) -> error(name, field, value, what);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long fileSize = ch.size();
             if (fileSize < 8) {
@@ -89,7 +90,7 @@ public final class SafeTensors implements AutoCloseable {
                         "shorter than the 8-byte header length field; the file is truncated or not safetensors");
             }
             ByteBuffer lengthField = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            TensorCodec.readFully(ch, lengthField, 0, (f, v, p) -> error(name, f, v, p));
+            TensorCodec.readFully(ch, lengthField, 0, problem);
             long headerLength = lengthField.getLong(0);
             if (Long.compareUnsigned(headerLength, fileSize - 8) > 0) {
                 throw error(name, "header length", Long.toUnsignedString(headerLength),
@@ -101,7 +102,7 @@ public final class SafeTensors implements AutoCloseable {
                         "larger than the " + maxHeaderBytes + "-byte cap on safetensors headers");
             }
             ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
-            TensorCodec.readFully(ch, headerBytes, 8, (f, v, p) -> error(name, f, v, p));
+            TensorCodec.readFully(ch, headerBytes, 8, problem);
             if (headerLength == 0 || headerBytes.get(0) != '{') {
                 throw error(name, "header start", headerLength == 0 ? "(empty)" : describeByte(headerBytes.get(0)),
                         "the JSON header must begin with '{'");

@@ -52,9 +52,7 @@ class IdxReaderTest {
     }
 
     private Path file(String name, byte[] content) throws IOException {
-        Path p = dir.resolve(name);
-        Files.write(p, content);
-        return p;
+        return Files.write(dir.resolve(name), content);
     }
 
     private static final byte[] PIXELS = {0, (byte) 255, 51, 102, 1, 2, 3, 4, (byte) 128, 0, 0, 0};

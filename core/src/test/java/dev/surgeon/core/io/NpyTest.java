@@ -44,9 +44,7 @@ class NpyTest {
     private static final String NUMPY_BIG_ENDIAN_F4 = "934e554d5059010076007b276465736372273a20273e6634272c2027666f727472616e5f6f72646572273a2046616c73652c20277368617065273a2028312c292c207d2020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020200a3f800000";
 
     private Path file(String name, byte[] content) throws Exception {
-        Path p = dir.resolve(name);
-        Files.write(p, content);
-        return p;
+        return Files.write(dir.resolve(name), content);
     }
 
     @Test

@@ -21,9 +21,7 @@ class SafeTensorsTest {
     Path dir;
 
     private Path file(String name, byte[] content) throws Exception {
-        Path p = dir.resolve(name);
-        Files.write(p, content);
-        return p;
+        return Files.write(dir.resolve(name), content);
     }
 
     @Test
