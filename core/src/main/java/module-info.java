@@ -6,5 +6,6 @@ module dev.surgeon.core {
     requires transitive dev.surgeon.kernels;
 
     exports dev.surgeon.core.data;
+    exports dev.surgeon.core.io;
     exports dev.surgeon.core.progress;
 }
