@@ -7,6 +7,9 @@ import static dev.surgeon.kernels.Trans.T;
 import static dev.surgeon.kernels.Uplo.LOWER;
 import static dev.surgeon.kernels.Uplo.UPPER;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -139,6 +142,17 @@ public final class BadInputCases {
                     1, a(p, 3), 0));
         }
         return out;
+    }
+
+    /** The call throws {@link IllegalArgumentException} and its message contains every fragment. */
+    static void check(Kernels candidate, BadInput c) {
+        KernelInvoker k = new KernelInvoker(candidate, c.p());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.call().accept(k),
+                c.description());
+        for (String fragment : c.fragments()) {
+            assertTrue(e.getMessage() != null && e.getMessage().contains(fragment),
+                    c.description() + ": message \"" + e.getMessage() + "\" should contain \"" + fragment + "\"");
+        }
     }
 
     private static void add(List<BadInput> out, Precision p, String description, Consumer<KernelInvoker> call,

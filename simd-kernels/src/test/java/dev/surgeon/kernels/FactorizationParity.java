@@ -171,6 +171,8 @@ public final class FactorizationParity {
             assertTrue(f.get(j, j) > 0, what + ": diagonal of the factor must be positive at " + j);
         }
         // Residual rows: all of them, or a sample for n = 1000 (each row costs n² here).
+        double[] l = lowerFactor(f, c.uplo());
+        double[] dense = a.toDenseSymmetric(c.uplo());
         Operand product = Operand.matrix(Precision.DOUBLE, n, n, Operand.Layout.TIGHT);
         Expected e = new Expected(n, n);
         for (int i = 0; i < n; i++) {
@@ -181,12 +183,12 @@ public final class FactorizationParity {
                 double s = 0;
                 double mag = 0;
                 for (int q = 0; q <= j; q++) {
-                    double t = lower(f, c.uplo(), i, q) * lower(f, c.uplo(), j, q);
+                    double t = l[i * n + q] * l[j * n + q];
                     s += t;
                     mag += Math.abs(t);
                 }
                 product.set(i, j, s);
-                e.set(i, j, Parity.sym(a, c.uplo(), i, j), c.p().gamma(n + 3) * mag);
+                e.set(i, j, dense[i * n + j], c.p().gamma(n + 3) * mag);
             }
         }
         e.assertMatches(what + " residual |LLᵀ − A|", product, Parity.TWO_BOUNDS);
@@ -202,9 +204,16 @@ public final class FactorizationParity {
         }
     }
 
-    /** Entry (i, j), i ≥ j, of the lower Cholesky factor L: stored as L, or as U = Lᵀ for UPPER. */
-    static double lower(Operand f, Uplo uplo, int i, int j) {
-        return uplo == Uplo.LOWER ? f.get(i, j) : f.get(j, i);
+    /** The lower Cholesky factor L, dense n×n with zeros above the diagonal (stored as U = Lᵀ for UPPER). */
+    static double[] lowerFactor(Operand f, Uplo uplo) {
+        int n = f.rows;
+        double[] l = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                l[i * n + j] = uplo == Uplo.LOWER ? f.get(i, j) : f.get(j, i);
+            }
+        }
+        return l;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -215,15 +224,9 @@ public final class FactorizationParity {
     }
 
     private static Factored factored(Precision p, Uplo uplo, int n, Operand.Layout layout, SplittableRandom rnd) {
-        Operand.Cells triangle = Operand.Cells.triangle(uplo);
         Operand a = Operand.matrix(p, n, n, layout);
-        TestMatrices.wellConditionedSpd(a, triangle, rnd);
-        double[] dense = new double[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                dense[i * n + j] = Parity.sym(a, uplo, i, j);
-            }
-        }
+        TestMatrices.wellConditionedSpd(a, Operand.Cells.triangle(uplo), rnd);
+        double[] dense = a.toDenseSymmetric(uplo);
         double[] g = n == 0 ? new double[] {1, 1} : TestMatrices.gershgorin(dense, n);
         Operand factor = a.copy();
         new KernelInvoker(new ScalarKernels(), p).call("potrf", uplo, n, factor.data, factor.off, factor.ld);
@@ -239,13 +242,15 @@ public final class FactorizationParity {
         KernelCall.Outcome out = new KernelCall("potri", c.uplo(), n, f.data, f.off, f.ld)
                 .writes(f, triangle).run(candidate, p);
         Operand inv = out.candidate(f);
+        double[] invT = inv.toDenseSymmetric(c.uplo()); // symmetric: row j is column j
+        double[] dense = fa.dense();
         double kappa = fa.hi() / fa.lo();
         Operand residual = Operand.matrix(Precision.DOUBLE, n, n, Operand.Layout.TIGHT);
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
                 double s = 0;
                 for (int q = 0; q < n; q++) {
-                    s += fa.dense()[i * n + q] * Parity.sym(inv, c.uplo(), q, j);
+                    s += dense[i * n + q] * invT[j * n + q];
                 }
                 residual.set(i, j, s - (i == j ? 1 : 0));
             }
@@ -271,16 +276,19 @@ public final class FactorizationParity {
                 b.data, b.off, b.ld).reads(f).writes(b, Operand.Cells.ALL).run(candidate, p);
         Operand x = out.candidate(b);
         // |L||Lᵀ| once, then the residual B − A·X̂ and its bound γ_{3n+1}·|L||Lᵀ|·|X̂|.
+        double[] l = lowerFactor(f, c.uplo());
         double[] llt = new double[n * n];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
                 double s = 0;
                 for (int q = 0; q <= Math.min(i, j); q++) {
-                    s += Math.abs(lower(f, c.uplo(), i, q) * lower(f, c.uplo(), j, q));
+                    s += Math.abs(l[i * n + q] * l[j * n + q]);
                 }
                 llt[i * n + j] = s;
             }
         }
+        double[] xt = x.toDense(Trans.T); // nrhs×n: column j of X̂ is row j
+        double[] dense = fa.dense();
         Operand residual = Operand.matrix(Precision.DOUBLE, n, c.nrhs(), Operand.Layout.TIGHT);
         Expected e = new Expected(n, c.nrhs());
         double[] columnNorm = new double[c.nrhs()];
@@ -289,8 +297,8 @@ public final class FactorizationParity {
                 double s = 0;
                 double mag = 0;
                 for (int q = 0; q < n; q++) {
-                    s += fa.dense()[i * n + q] * x.get(q, j);
-                    mag += llt[i * n + q] * Math.abs(x.get(q, j));
+                    s += dense[i * n + q] * xt[j * n + q];
+                    mag += llt[i * n + q] * Math.abs(xt[j * n + q]);
                 }
                 residual.set(i, j, b.get(i, j) - s);
                 double bound = p.gamma(3 * n + 1) * mag;
@@ -327,12 +335,11 @@ public final class FactorizationParity {
         Operand v = out.candidate(a);
         Operand lambda = out.candidate(w);
         String what = "syev " + c.uplo() + " " + c.spectrum();
+        double[] dense = a.toDenseSymmetric(c.uplo());
+        double[] vt = v.toDense(Trans.T); // row j is eigenvector j
         double frobenius = 0;
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                double aij = Parity.sym(a, c.uplo(), i, j);
-                frobenius += aij * aij;
-            }
+        for (double aij : dense) {
+            frobenius += aij * aij;
         }
         frobenius = Math.sqrt(frobenius);
         for (int j = 1; j < n; j++) {
@@ -347,8 +354,8 @@ public final class FactorizationParity {
                 double av = 0;
                 double vv = 0;
                 for (int q = 0; q < n; q++) {
-                    av += Parity.sym(a, c.uplo(), i, q) * v.get(q, j);
-                    vv += v.get(q, i) * v.get(q, j);
+                    av += dense[i * n + q] * vt[j * n + q];
+                    vv += vt[i * n + q] * vt[j * n + q];
                 }
                 residual.set(i, j, av - v.get(i, j) * lambda.get(j));
                 gram.set(i, j, vv - (i == j ? 1 : 0));
@@ -399,6 +406,7 @@ public final class FactorizationParity {
         KernelCall.Outcome out = new KernelCall("getrfNoPivot", n, a.data, a.off, a.ld)
                 .writes(a, Operand.Cells.ALL).run(candidate, p);
         Operand lu = out.candidate(a);
+        double[] f = lu.toDense(Trans.N);
         Operand product = Operand.matrix(Precision.DOUBLE, n, n, Operand.Layout.TIGHT);
         Expected e = new Expected(n, n);
         double normInf = 0;
@@ -408,7 +416,7 @@ public final class FactorizationParity {
                 double s = 0;
                 double mag = 0;
                 for (int q = 0; q <= Math.min(i, j); q++) {
-                    double t = (q == i ? 1 : lu.get(i, q)) * lu.get(q, j);
+                    double t = (q == i ? 1 : f[i * n + q]) * f[q * n + j];
                     s += t;
                     mag += Math.abs(t);
                 }
@@ -433,22 +441,32 @@ public final class FactorizationParity {
      * pivot exact) with a {@link NotPositiveDefiniteException} carrying j and the pivot value.
      */
     static void potrfReportsTheFailingPivot(Kernels candidate, Precision p) {
-        for (int n : new int[] {1, 5, 17, 64, 100, 300}) {
+        List<Object[]> cases = new ArrayList<>(); // n, failing pivot index, its value, triangle
+        for (int n : new int[] {1, 5, 17, 64, 100}) {
             for (int failing : new int[] {0, n / 2, n - 1}) {
-                for (double pivot : new double[] {0, -1}) {
-                    for (Uplo uplo : Uplo.values()) {
-                        Operand a = Operand.matrix(p, n, n, Operand.Layout.PADDED);
-                        TestMatrices.integerLdlt(a, Operand.Cells.triangle(uplo), failing, pivot,
-                                TestMatrices.random("ldlt", p, n, failing, pivot, uplo));
-                        String what = "potrf " + uplo + " n=" + n + " with pivot " + failing + " = " + pivot;
-                        FactorizationException e = assertThrows(NotPositiveDefiniteException.class,
-                                () -> new KernelInvoker(candidate, p).call("potrf", uplo, n, a.data, a.off, a.ld), what);
-                        assertEquals(failing, e.pivot(), what + ": pivot index");
-                        assertTrue(e.pivotValue() == pivot, what + ": pivot value " + e.pivotValue());
-                        assertTrue(e.getMessage().contains("pivot " + failing), what + ": message " + e.getMessage());
-                    }
+                for (Uplo uplo : Uplo.values()) {
+                    cases.add(new Object[] {n, failing, failing % 2 == 0 ? 0.0 : -1.0, uplo});
+                    cases.add(new Object[] {n, failing, failing % 2 == 0 ? -1.0 : 0.0, uplo});
                 }
             }
+        }
+        // Past a typical block size: the failing pivot in a later diagonal block, or in the trailing part.
+        cases.add(new Object[] {300, 257, 0.0, Uplo.LOWER});
+        cases.add(new Object[] {300, 299, -1.0, Uplo.UPPER});
+        for (Object[] c : cases) {
+            int n = (Integer) c[0];
+            int failing = (Integer) c[1];
+            double pivot = (Double) c[2];
+            Uplo uplo = (Uplo) c[3];
+            Operand a = Operand.matrix(p, n, n, Operand.Layout.PADDED);
+            TestMatrices.integerLdlt(a, Operand.Cells.triangle(uplo), failing, pivot,
+                    TestMatrices.random("ldlt", p, n, failing, pivot, uplo));
+            String what = "potrf " + uplo + " n=" + n + " with pivot " + failing + " = " + pivot;
+            FactorizationException e = assertThrows(NotPositiveDefiniteException.class,
+                    () -> new KernelInvoker(candidate, p).call("potrf", uplo, n, a.data, a.off, a.ld), what);
+            assertEquals(failing, e.pivot(), what + ": pivot index");
+            assertTrue(e.pivotValue() == pivot, what + ": pivot value " + e.pivotValue());
+            assertTrue(e.getMessage().contains("pivot " + failing), what + ": message " + e.getMessage());
         }
     }
 

@@ -271,7 +271,7 @@ public final class FusedFormParity {
 
     /** y (poisoned: it is output only) ← G·x. */
     static void checkRowDots(Kernels candidate, Operand g, Operand x, Operand y) {
-        Expected e = Level2Parity.matrixVector(g.rows, g.cols, g::get, 1, x, 0, y);
+        Expected e = Level2Parity.matrixVector(g.rows, g.cols, g.toDense(Trans.N), 1, x, 0, y);
         new KernelCall("rowDots", g.rows, g.cols, g.data, g.off, g.ld, x.data, x.off, y.data, y.off)
                 .reads(g, x).writes(y, Operand.Cells.ALL).run(candidate, g.precision()).assertOutput("rowDots", y, e);
     }
@@ -292,7 +292,7 @@ public final class FusedFormParity {
 
     static void checkRowCombination(Kernels candidate, Operand coef, Operand g, double beta, Operand x) {
         // x_j ← β·x_j + Σ_i c_i·g_ij is Gᵀ·c + β·x: a transposed matrix-vector product.
-        Expected e = Level2Parity.matrixVector(g.cols, g.rows, (j, i) -> g.get(i, j), 1, coef, beta, x);
+        Expected e = Level2Parity.matrixVector(g.cols, g.rows, g.toDense(Trans.T), 1, coef, beta, x);
         new KernelCall("rowCombination", g.rows, g.cols, coef.data, coef.off, g.data, g.off, g.ld, beta, x.data, x.off)
                 .reads(coef, g).writes(x, Operand.Cells.ALL).run(candidate, g.precision())
                 .assertOutput("rowCombination β=" + beta, x, e);

@@ -139,7 +139,7 @@ public final class Level2Parity {
 
     /** Runs gemv on prepared operands (also used with NaN-injected inputs) and checks y. */
     static void checkGemv(Kernels candidate, Trans trans, double alpha, double beta, Operand a, Operand x, Operand y) {
-        Expected e = matrixVector(y.length(), x.length(), (r, col) -> Parity.op(a, trans, r, col), alpha, x, beta, y);
+        Expected e = matrixVector(y.length(), x.length(), alpha == 0 ? null : a.toDense(trans), alpha, x, beta, y);
         new KernelCall("gemv", trans, a.rows, a.cols, alpha, a.data, a.off, a.ld, x.data, x.off, beta, y.data, y.off)
                 .reads(a, x).writes(y, Operand.Cells.ALL)
                 .run(candidate, a.precision()).assertOutput("gemv " + trans, y, e);
@@ -152,7 +152,8 @@ public final class Level2Parity {
         Operand x = Operand.vector(c.p(), c.n(), Parity.other(c.layout())).fillRandom(rnd);
         Operand y = Operand.vector(c.p(), c.n(), c.layout()).fillRandom(rnd);
         poisonForBlasSemantics(c.alpha(), c.beta(), y, a, x);
-        Expected e = matrixVector(c.n(), c.n(), (r, col) -> Parity.sym(a, c.uplo(), r, col), c.alpha(), x, c.beta(), y);
+        Expected e = matrixVector(c.n(), c.n(), c.alpha() == 0 ? null : a.toDenseSymmetric(c.uplo()), c.alpha(), x,
+                c.beta(), y);
         new KernelCall("symv", c.uplo(), c.n(), c.alpha(), a.data, a.off, a.ld, x.data, x.off, c.beta(), y.data, y.off)
                 .reads(a, x).writes(y, Operand.Cells.ALL)
                 .run(candidate, c.p()).assertOutput("symv " + c.uplo(), y, e);
@@ -192,25 +193,19 @@ public final class Level2Parity {
         }
     }
 
-    /** Exact {@code α·M·x + β·y} for an rows×cols M given by its entries, with the bound above. */
-    static Expected matrixVector(int rows, int cols, Operand.CellValues m, double alpha, Operand x,
-                                 double beta, Operand y) {
+    /**
+     * Exact {@code α·M·x + β·y} for a dense rows×cols M (null when α = 0: not read), with the bound above,
+     * as a 1×rows expectation.
+     */
+    static Expected matrixVector(int rows, int cols, double[] m, double alpha, Operand x, double beta, Operand y) {
         Precision p = x.precision();
         double a = p.round(alpha);
         double b = p.round(beta);
+        double[] xd = a == 0 ? null : x.toDense(Trans.N);
         Expected e = new Expected(1, rows);
         for (int r = 0; r < rows; r++) {
-            double s = 0;
-            double mag = 0;
-            if (a != 0) {
-                for (int col = 0; col < cols; col++) {
-                    double t = m.at(r, col) * x.get(col);
-                    s += t;
-                    mag += Math.abs(t);
-                }
-            }
-            double yr = b == 0 ? 0 : b * y.get(r);
-            e.set(0, r, a * s + yr, p.gamma(cols + 3) * (Math.abs(a) * mag + Math.abs(yr)));
+            double[] v = Parity.exactProduct(p, m, r, xd, 0, cols, a, b, b == 0 ? 0 : y.get(r));
+            e.set(0, r, v[0], v[1]);
         }
         return e;
     }

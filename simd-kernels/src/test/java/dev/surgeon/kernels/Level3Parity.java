@@ -78,7 +78,7 @@ public final class Level3Parity {
     /**
      * The full cross product (4 transposes × α ∈ {0, 1, −0.5} × β ∈ {0, 1, 2}) on small odd, prime and
      * lane-boundary shapes; three (α, β) pairs on medium shapes that span several blocks; a k = 520 shape
-     * deeper than a typical K block; and four 1000×1000×1000 problems.
+     * deeper than a typical K block; and three 1000×1000×1000 problems.
      */
     public static List<GemmCase> gemmCases() {
         List<GemmCase> out = new ArrayList<>();
@@ -114,7 +114,6 @@ public final class Level3Parity {
         out.add(new GemmCase(Precision.FLOAT, Trans.N, Trans.N, 1000, 1000, 1000, 1, 0, Operand.Layout.TIGHT));
         out.add(new GemmCase(Precision.DOUBLE, Trans.T, Trans.N, 1000, 1000, 1000, -0.5, 2, Operand.Layout.PADDED));
         out.add(new GemmCase(Precision.FLOAT, Trans.N, Trans.T, 1000, 1000, 1000, 1, 1, Operand.Layout.PADDED));
-        out.add(new GemmCase(Precision.DOUBLE, Trans.N, Trans.N, 1000, 1000, 1000, -0.5, 1, Operand.Layout.TIGHT));
         return out;
     }
 
@@ -210,21 +209,14 @@ public final class Level3Parity {
         int[][] stripes = full ? new int[][] {{0, m}} : new int[][] {{0, 8}, {m / 2 - 4, m / 2 + 4}, {m - 8, m}};
         double al = p.round(alpha);
         double be = p.round(beta);
+        double[] opA = al == 0 ? null : a.toDense(ta);                             // m×k
+        double[] opBt = al == 0 ? null : b.toDense(tb == Trans.N ? Trans.T : Trans.N); // op(B)ᵀ: n×k
         Expected e = new Expected(m, n);
         for (int[] stripe : stripes) {
             for (int i = stripe[0]; i < stripe[1]; i++) {
                 for (int j = 0; j < n; j++) {
-                    double s = 0;
-                    double mag = 0;
-                    if (al != 0) {
-                        for (int q = 0; q < k; q++) {
-                            double t = Parity.op(a, ta, i, q) * Parity.op(b, tb, q, j);
-                            s += t;
-                            mag += Math.abs(t);
-                        }
-                    }
-                    double cij = be == 0 ? 0 : be * c.get(i, j);
-                    e.set(i, j, al * s + cij, p.gamma(k + 3) * (Math.abs(al) * mag + Math.abs(cij)));
+                    double[] v = Parity.exactProduct(p, opA, i, opBt, j, k, al, be, be == 0 ? 0 : c.get(i, j));
+                    e.set(i, j, v[0], v[1]);
                 }
             }
         }
@@ -280,26 +272,17 @@ public final class Level3Parity {
         boolean full = (long) n * n * k / 2 <= FULL_CHECK_WORK;
         double al = p.round(alpha);
         double be = p.round(beta);
+        double[] opA = al == 0 ? null : a.toDense(trans); // n×k
         Expected e = new Expected(n, n);
         for (int i = 0; i < n; i++) {
             if (!full && i % 97 != 0 && i != n - 1) {
                 continue; // the float64 loop samples rows; the scalar comparison below still covers all
             }
             for (int j = 0; j < n; j++) {
-                if (!triangle.contains(i, j)) {
-                    continue;
+                if (triangle.contains(i, j)) {
+                    double[] v = Parity.exactProduct(p, opA, i, opA, j, k, al, be, be == 0 ? 0 : c.get(i, j));
+                    e.set(i, j, v[0], v[1]);
                 }
-                double s = 0;
-                double mag = 0;
-                if (al != 0) {
-                    for (int q = 0; q < k; q++) {
-                        double t = Parity.op(a, trans, i, q) * Parity.op(a, trans, j, q);
-                        s += t;
-                        mag += Math.abs(t);
-                    }
-                }
-                double cij = be == 0 ? 0 : be * c.get(i, j);
-                e.set(i, j, al * s + cij, p.gamma(k + 3) * (Math.abs(al) * mag + Math.abs(cij)));
             }
         }
         KernelCall.Outcome out = new KernelCall("syrk", uplo, trans, n, k, alpha, a.data, a.off, a.ld, beta,
@@ -369,6 +352,13 @@ public final class Level3Parity {
             return;
         }
         // Residual R = op(A)·X − αB (left) or X·op(A) − αB (right), exact in float64 up to 2^-53.
+        double[] t = new double[order * order]; // op(A) as trsm sees it, dense
+        for (int i = 0; i < order; i++) {
+            for (int j = 0; j < order; j++) {
+                t[i * order + j] = triangular(a, uplo, transA, diag, i, j);
+            }
+        }
+        double[] xd = x.toDense(Trans.N);
         Operand residual = Operand.matrix(Precision.DOUBLE, m, n, Operand.Layout.TIGHT);
         Expected e = new Expected(m, n);
         for (int i = 0; i < m; i++) {
@@ -376,11 +366,9 @@ public final class Level3Parity {
                 double s = 0;
                 double mag = 0;
                 for (int q = 0; q < order; q++) {
-                    double t = side == Side.LEFT
-                            ? triangular(a, uplo, transA, diag, i, q) * x.get(q, j)
-                            : x.get(i, q) * triangular(a, uplo, transA, diag, q, j);
-                    s += t;
-                    mag += Math.abs(t);
+                    double term = side == Side.LEFT ? t[i * order + q] * xd[q * n + j] : xd[i * n + q] * t[q * order + j];
+                    s += term;
+                    mag += Math.abs(term);
                 }
                 double rhs = al * b.get(i, j);
                 residual.set(i, j, s - rhs);

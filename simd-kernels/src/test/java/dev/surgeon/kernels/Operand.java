@@ -144,6 +144,31 @@ public final class Operand {
         return new Operand(data.copy(), off, rows, cols, ld);
     }
 
+    /**
+     * op(block) as a dense row-major double array: rows×cols for {@link Trans#N}, cols×rows for
+     * {@link Trans#T}. The float64 reference loops run over these instead of the strided, poisoned array.
+     */
+    public double[] toDense(Trans t) {
+        double[] out = new double[rows * cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                out[t == Trans.N ? i * cols + j : j * rows + i] = get(i, j);
+            }
+        }
+        return out;
+    }
+
+    /** The full symmetric n×n matrix whose {@code uplo} triangle this square block stores, dense. */
+    public double[] toDenseSymmetric(Uplo uplo) {
+        double[] out = new double[rows * rows];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < rows; j++) {
+                out[i * rows + j] = Parity.sym(this, uplo, i, j);
+            }
+        }
+        return out;
+    }
+
     /** The largest |value| over the cells of the block (NaN-free cells only). */
     public double maxAbs(Cells cells) {
         double m = 0;

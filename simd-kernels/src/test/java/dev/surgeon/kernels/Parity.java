@@ -37,9 +37,25 @@ public final class Parity {
         return layout == Operand.Layout.TIGHT ? Operand.Layout.PADDED : Operand.Layout.TIGHT;
     }
 
-    /** op(A)(i, j) of a stored operand. */
-    public static double op(Operand a, Trans t, int i, int j) {
-        return t == Trans.N ? a.get(i, j) : a.get(j, i);
+    /**
+     * The exact {@code α·Σ_q left[li,q]·right[rj,q] + β·c} (rows of k elements in dense row-major arrays)
+     * and its bound γ_{k+3}·(|α|·Σ_q |left[li,q]·right[rj,q]| + |β·c|), as {value, bound}: any order of
+     * the k products, FMA or not, plus the scaling by α and β and the final addition. With α = 0 the rows
+     * are not read (they may be poisoned or null), with β = 0 neither is c.
+     */
+    public static double[] exactProduct(Precision p, double[] left, int li, double[] right, int rj, int k,
+                                        double alpha, double beta, double c) {
+        double s = 0;
+        double mag = 0;
+        if (alpha != 0) {
+            for (int q = 0; q < k; q++) {
+                double t = left[li * k + q] * right[rj * k + q];
+                s += t;
+                mag += Math.abs(t);
+            }
+        }
+        double bc = beta == 0 ? 0 : beta * c;
+        return new double[] {alpha * s + bc, p.gamma(k + 3) * (Math.abs(alpha) * mag + Math.abs(bc))};
     }
 
     /** Entry (i, j) of the symmetric matrix whose {@code uplo} triangle is stored in a. */
