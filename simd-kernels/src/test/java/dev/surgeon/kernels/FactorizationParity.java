@@ -64,9 +64,13 @@ public final class FactorizationParity {
         }
     }
 
-    /** Special spectra for syev: degenerate and already-diagonal matrices exercise deflation and sorting. */
+    /**
+     * Special spectra for syev: degenerate and already-diagonal matrices exercise deflation and sorting;
+     * TINY and HUGE are RANDOM scaled by 2^∓560 (2^∓100 in float), where squares of entries underflow or
+     * overflow unless the solver scales first.
+     */
     public enum Spectrum {
-        RANDOM, ZERO, IDENTITY, UNSORTED_DIAGONAL, REPEATED
+        RANDOM, ZERO, IDENTITY, UNSORTED_DIAGONAL, REPEATED, TINY, HUGE
     }
 
     /** A symmetric eigenproblem. */
@@ -327,7 +331,7 @@ public final class FactorizationParity {
         int n = c.n();
         Precision p = c.p();
         SplittableRandom rnd = TestMatrices.random("syev", c.toString());
-        double[] s = spectrumMatrix(c.spectrum(), n, rnd);
+        double[] s = spectrumMatrix(c.spectrum(), n, p, rnd);
         Operand a = Operand.matrix(p, n, n, c.layout()).fill(Operand.Cells.triangle(c.uplo()), (i, j) -> s[i * n + j]);
         Operand w = Operand.vector(p, n, Parity.other(c.layout()));
         KernelCall.Outcome out = new KernelCall("syev", c.uplo(), n, a.data, a.off, a.ld, w.data, w.off)
@@ -337,11 +341,7 @@ public final class FactorizationParity {
         String what = "syev " + c.uplo() + " " + c.spectrum();
         double[] dense = a.toDenseSymmetric(c.uplo());
         double[] vt = v.toDense(Trans.T); // row j is eigenvector j
-        double frobenius = 0;
-        for (double aij : dense) {
-            frobenius += aij * aij;
-        }
-        frobenius = Math.sqrt(frobenius);
+        double frobenius = frobenius(dense);
         for (int j = 1; j < n; j++) {
             assertTrue(lambda.get(j - 1) <= lambda.get(j), what + ": eigenvalues not ascending at " + j
                     + ": " + lambda.get(j - 1) + " > " + lambda.get(j));
@@ -372,8 +372,25 @@ public final class FactorizationParity {
         }
     }
 
+    /** ‖A‖_F, computed on A/max|a_ij| so that squares of tiny or huge entries neither underflow nor overflow. */
+    static double frobenius(double[] a) {
+        double largest = 0;
+        for (double v : a) {
+            largest = Math.max(largest, Math.abs(v));
+        }
+        if (largest == 0) {
+            return 0;
+        }
+        double sum = 0;
+        for (double v : a) {
+            sum += (v / largest) * (v / largest);
+        }
+        return largest * Math.sqrt(sum);
+    }
+
     /** The full symmetric test matrix (row-major) for a spectrum kind. */
-    static double[] spectrumMatrix(Spectrum kind, int n, SplittableRandom rnd) {
+    static double[] spectrumMatrix(Spectrum kind, int n, Precision p, SplittableRandom rnd) {
+        int exponent = p == Precision.DOUBLE ? 560 : 100;
         double[] s = new double[n * n];
         double[] x = new double[n];
         for (int i = 0; i < n; i++) {
@@ -383,6 +400,8 @@ public final class FactorizationParity {
             for (int j = 0; j <= i; j++) {
                 double v = switch (kind) {
                     case RANDOM -> rnd.nextDouble(-1, 1);
+                    case TINY -> Math.scalb(rnd.nextDouble(-1, 1), -exponent);
+                    case HUGE -> Math.scalb(rnd.nextDouble(-1, 1), exponent);
                     case ZERO -> 0;
                     case IDENTITY -> i == j ? 1 : 0;
                     case UNSORTED_DIAGONAL -> i == j ? (i * 7919 % 13) - 6 : 0;
