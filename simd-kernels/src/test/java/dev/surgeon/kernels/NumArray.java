@@ -4,9 +4,9 @@ import java.util.Arrays;
 
 /**
  * A {@code float[]} or {@code double[]} read and written as doubles, so that every parity check is written
- * once and run in both precisions. Elements a kernel must neither read nor write are filled with
- * {@link #POISON}, a NaN with a recognizable payload: reading one turns a result into NaN, and writing one
- * changes its bits.
+ * once and run in both precisions. Elements a kernel must neither read nor write are filled with a NaN
+ * with a recognizable payload ({@link #POISON_FLOAT}, {@link #POISON_DOUBLE}): reading one turns a result
+ * into NaN, and writing one changes its bits.
  */
 public final class NumArray {
     static final float POISON_FLOAT = Float.intBitsToFloat(0x7fc0_5a5a);

@@ -24,6 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *     protected Kernels candidate() { return Kernels.named("openblas").withThreads(1); }
  * }
  * }</pre>
+ * (another module gets this class from the {@code surgeon-simd-kernels} test-jar: a test-scoped dependency
+ * with {@code <type>test-jar</type>}; tests run on the class path, so the subclass may live in any package).
  * {@link #candidate()} is called once per test class. The checks and their tolerances (derived from
  * rounding-error bounds, see each class's Javadoc) live in {@link Level1Parity}, {@link Level2Parity},
  * {@link Level3Parity}, {@link FactorizationParity}, {@link FusedFormParity} and {@link BadInputCases}.
