@@ -35,8 +35,26 @@ final class KernelSelection {
         return out;
     }
 
+    private static volatile Kernels selected;
+
+    /**
+     * The JVM-wide provider, chosen on first use. A failed choice (an unknown or unavailable provider
+     * forced by {@code -Dsurgeon.kernels}) is not cached: every call throws the same
+     * {@link IllegalStateException}, instead of the {@code ExceptionInInitializerError} followed by
+     * {@code NoClassDefFoundError} that a failing class initializer would give.
+     */
     static Kernels selected() {
-        return Selected.KERNELS;
+        Kernels k = selected;
+        if (k == null) {
+            synchronized (KernelSelection.class) {
+                k = selected;
+                if (k == null) {
+                    k = choose(System.getProperty(PROVIDER_PROPERTY));
+                    selected = k;
+                }
+            }
+        }
+        return k;
     }
 
     static Kernels byName(String name) {
@@ -74,22 +92,33 @@ final class KernelSelection {
         return all().stream().map(KernelProvider::name).toList().toString();
     }
 
-    private static Kernels choose() {
-        String requested = System.getProperty(PROVIDER_PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
-        if (!requested.equals("auto")) {
-            Kernels k = byName(requested);
+    /**
+     * The provider for a value of {@code -Dsurgeon.kernels} ({@code null} or blank: {@code auto}; case and
+     * surrounding spaces ignored). Under {@code auto}, an unavailable Vector API provider is the one
+     * fallback that is not an error, so it is logged as a warning with the provider's reason (for a JVM
+     * without the module: the missing {@code --add-modules jdk.incubator.vector}).
+     */
+    static Kernels choose(String requested) {
+        String name = requested == null || requested.isBlank() ? "auto" : requested.trim().toLowerCase(Locale.ROOT);
+        if (!name.equals("auto")) {
+            Kernels k = byName(name);
             LOG.log(Level.DEBUG, "kernels: {0} (forced by -D{1})", k.name(), PROVIDER_PROPERTY);
             return k;
         }
         KernelProvider best = null;
+        String vectorReason = null;
         for (KernelProvider p : all()) {
-            if (p.unavailableReason() == null && (best == null || p.priority() > best.priority())) {
+            String reason = p.unavailableReason();
+            if (p.name().equals("vector")) {
+                vectorReason = reason;
+            }
+            if (reason == null && (best == null || p.priority() > best.priority())) {
                 best = p;
             }
         }
-        if (!JvmFeatures.vectorModulePresent()) {
-            LOG.log(Level.WARNING, "Vector API unavailable (" + VectorProvider.MISSING_MODULE
-                    + "); Surgeon uses the " + best.name() + " kernels, which can be many times slower.");
+        if (vectorReason != null) {
+            LOG.log(Level.WARNING, "Vector API unavailable (" + vectorReason + "); Surgeon uses the "
+                    + best.name() + " kernels, which can be many times slower.");
         }
         return best.create(defaultThreads());
     }
@@ -114,9 +143,5 @@ final class KernelSelection {
             list.sort(Comparator.comparingInt(KernelProvider::priority));
             return List.copyOf(list);
         }
-    }
-
-    private static final class Selected {
-        static final Kernels KERNELS = choose();
     }
 }

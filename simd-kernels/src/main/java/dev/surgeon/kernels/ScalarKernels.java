@@ -511,8 +511,14 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
-    /** y ← beta·y, or y ← 0 without reading y when beta is 0 (BLAS semantics). */
+    /**
+     * y ← beta·y, or y ← 0 without reading y when beta is 0 (BLAS semantics). An empty row is a no-op even
+     * when its offset lies past the end of the array (rows of an m×0 matrix with ld = 1 do).
+     */
     private static void scaleOrZero(int n, float beta, float[] y, int yOff) {
+        if (n == 0) {
+            return;
+        }
         if (beta == 0) {
             java.util.Arrays.fill(y, yOff, yOff + n, 0f);
         } else if (beta != 1) {
@@ -976,8 +982,14 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
-    /** y ← beta·y, or y ← 0 without reading y when beta is 0 (BLAS semantics). */
+    /**
+     * y ← beta·y, or y ← 0 without reading y when beta is 0 (BLAS semantics). An empty row is a no-op even
+     * when its offset lies past the end of the array (rows of an m×0 matrix with ld = 1 do).
+     */
     private static void scaleOrZero(int n, double beta, double[] y, int yOff) {
+        if (n == 0) {
+            return;
+        }
         if (beta == 0) {
             java.util.Arrays.fill(y, yOff, yOff + n, 0.0);
         } else if (beta != 1) {

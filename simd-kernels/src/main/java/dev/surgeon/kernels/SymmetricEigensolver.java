@@ -6,6 +6,11 @@ package dev.surgeon.kernels;
  * and §8.3.5; the QL variant runs the same implicit shifted iteration from the bottom of T upwards).
  * Cost about (4/3)n³ for the reduction, (4/3)n³ to form Q and ~3n³ for the rotations. The rotations are
  * applied to the rows of Vᵀ so that every inner loop is contiguous in row-major storage.
+ *
+ * <p>As LAPACK's {@code dsyev} does, the matrix is first scaled by a power of two (exactly) so that its
+ * largest entry is near 1: without it, squares of entries below ~1e-154 underflow and a Householder step
+ * is silently skipped (wrong eigenvalues), and entries above ~1e154 overflow into a QL iteration on
+ * infinities. A NaN or infinite entry yields NaN eigenvalues and vectors.
  */
 final class SymmetricEigensolver {
     private static final int MAX_SWEEPS_PER_EIGENVALUE = 60;
@@ -23,21 +28,30 @@ final class SymmetricEigensolver {
         }
         // Full symmetric working copy (row-major, stride n), built from the referenced triangle only.
         double[] s = new double[n * n];
-        boolean hasNaN = false;
+        double largest = 0;
+        boolean finite = true;
         for (int i = 0; i < n; i++) {
             for (int j = 0; j <= i; j++) {
                 double v = uplo == Uplo.LOWER ? a[aOff + i * lda + j] : a[aOff + j * lda + i];
-                hasNaN |= Double.isNaN(v);
+                finite &= Double.isFinite(v);
+                largest = Math.max(largest, Math.abs(v));
                 s[i * n + j] = v;
                 s[j * n + i] = v;
             }
         }
-        if (hasNaN) {
+        if (!finite) {
             for (int i = 0; i < n; i++) {
                 w[wOff + i] = Double.NaN;
                 java.util.Arrays.fill(a, aOff + i * lda, aOff + i * lda + n, Double.NaN);
             }
             return;
+        }
+        // Power-of-two scaling is exact (also for subnormal entries scaled up), and so is undoing it.
+        int exponent = largest == 0 ? 0 : Math.getExponent(largest);
+        if (exponent != 0) {
+            for (int i = 0; i < s.length; i++) {
+                s[i] = Math.scalb(s[i], -exponent);
+            }
         }
         double[] d = new double[n];
         double[] e = new double[n];
@@ -46,7 +60,7 @@ final class SymmetricEigensolver {
         tridiagonalQl(n, d, e, vt);
         sortAscending(n, d, vt);
         for (int i = 0; i < n; i++) {
-            w[wOff + i] = d[i];
+            w[wOff + i] = Math.scalb(d[i], exponent);
             for (int j = 0; j < n; j++) {
                 a[aOff + i * lda + j] = vt[j * n + i];
             }
