@@ -6,4 +6,5 @@ module dev.surgeon.core {
     requires transitive dev.surgeon.kernels;
 
     exports dev.surgeon.core.data;
+    exports dev.surgeon.core.nn;
 }

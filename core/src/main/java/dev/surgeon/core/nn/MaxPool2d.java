@@ -1,0 +1,115 @@
+package dev.surgeon.core.nn;
+
+import dev.surgeon.kernels.Kernels;
+import java.util.Arrays;
+
+/**
+ * Max pooling over k×k windows with stride s, no padding (NCHW). The forward pass records the position of
+ * each window's maximum (the first one on ties); every other pass routes values through those positions:
+ * the layer is piecewise linear, a fixed selection between kinks, so its second derivative is zero and
+ * its R-operator and Becker–LeCun passes are the same selection.
+ */
+final class MaxPool2d extends Layer {
+    private final int channels;
+    private final int height;
+    private final int width;
+    private final int kernel;
+    private final int stride;
+    private final int outHeight;
+    private final int outWidth;
+
+    MaxPool2d(int index, LayerSpec spec, Shape inShape, Shape outShape) {
+        super(index, spec, inShape, outShape);
+        this.channels = inShape.channels();
+        this.height = inShape.height();
+        this.width = inShape.width();
+        this.kernel = spec.kernel();
+        this.stride = spec.stride();
+        this.outHeight = outShape.height();
+        this.outWidth = outShape.width();
+    }
+
+    /** Index (into the batch input array) of the maximum of every output. */
+    static final class State extends LayerState {
+        final int[] argmax;
+
+        State(Kernels kernels, int capacity, int outputs) {
+            super(kernels, capacity);
+            this.argmax = new int[Math.multiplyExact(capacity, outputs)];
+        }
+    }
+
+    @Override
+    LayerState newState(Kernels kernels, int capacity) {
+        return new State(kernels, capacity, outputShape().size());
+    }
+
+    @Override
+    void forward(LayerState s, int batch, float[] w, boolean training) {
+        int[] arg = ((State) s).argmax;
+        float[] x = s.in;
+        int plane = height * width;
+        int o = 0;
+        for (int bc = 0; bc < batch * channels; bc++) {
+            int base = bc * plane;
+            for (int oy = 0; oy < outHeight; oy++) {
+                for (int ox = 0; ox < outWidth; ox++, o++) {
+                    int first = base + oy * stride * width + ox * stride;
+                    int best = first;
+                    float max = x[first];
+                    for (int ky = 0; ky < kernel; ky++) {
+                        int row = first + ky * width;
+                        for (int kx = 0; kx < kernel; kx++) {
+                            if (x[row + kx] > max) {
+                                max = x[row + kx];
+                                best = row + kx;
+                            }
+                        }
+                    }
+                    arg[o] = best;
+                    s.out[o] = max;
+                }
+            }
+        }
+    }
+
+    /** dst = 0, then dst[argmax[o]] += src[o]. */
+    private void scatter(LayerState s, int batch, float[] src, float[] dst) {
+        int[] arg = ((State) s).argmax;
+        int n = batch * outputShape().size();
+        Arrays.fill(dst, 0, batch * inputShape().size(), 0f);
+        for (int o = 0; o < n; o++) {
+            dst[arg[o]] += src[o];
+        }
+    }
+
+    @Override
+    void backward(LayerState s, int batch, float[] w, float[] grad) {
+        if (s.dIn != null) {
+            scatter(s, batch, s.dOut, s.dIn);
+        }
+    }
+
+    @Override
+    void rForward(LayerState s, int batch, float[] w, float[] v) {
+        int[] arg = ((State) s).argmax;
+        int n = batch * outputShape().size();
+        for (int o = 0; o < n; o++) {
+            s.rOut[o] = s.rIn[arg[o]];
+        }
+    }
+
+    @Override
+    void rBackward(LayerState s, int batch, float[] w, float[] v, float[] hv) {
+        if (s.rdIn != null) {
+            scatter(s, batch, s.rdOut, s.rdIn);
+        }
+    }
+
+    @Override
+    void diagonalBackward(LayerState s, int batch, float[] w, boolean secondDerivativeTerms, float[] diag) {
+        if (s.rdIn != null) {
+            scatter(s, batch, s.rdOut, s.rdIn);
+        }
+    }
+}
