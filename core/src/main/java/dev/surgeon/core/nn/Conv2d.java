@@ -39,6 +39,7 @@ final class Conv2d extends Layer {
     private final ParameterTensor weight;
     private final ParameterTensor bias;
     private final int wOff;
+    private final List<ParameterTensor> parameters;
 
     Conv2d(int index, LayerSpec spec, Shape inShape, Shape outShape, ParameterTensor weight, ParameterTensor bias) {
         super(index, spec, inShape, outShape);
@@ -57,11 +58,12 @@ final class Conv2d extends Layer {
         this.weight = weight;
         this.bias = bias;
         this.wOff = weight.offset();
+        this.parameters = bias == null ? List.of(weight) : List.of(weight, bias);
     }
 
     @Override
     public List<ParameterTensor> parameters() {
-        return bias == null ? List.of(weight) : List.of(weight, bias);
+        return parameters;
     }
 
     /** Patch matrices and channels-last scratch of one convolution in one workspace. */

@@ -22,6 +22,7 @@ final class Dense extends Layer {
     private final ParameterTensor weight;
     private final ParameterTensor bias;
     private final int wOff;
+    private final List<ParameterTensor> parameters;
 
     Dense(int index, LayerSpec spec, Shape inShape, Shape outShape, ParameterTensor weight, ParameterTensor bias) {
         super(index, spec, inShape, outShape);
@@ -30,11 +31,12 @@ final class Dense extends Layer {
         this.weight = weight;
         this.bias = bias;
         this.wOff = weight.offset();
+        this.parameters = bias == null ? List.of(weight) : List.of(weight, bias);
     }
 
     @Override
     public List<ParameterTensor> parameters() {
-        return bias == null ? List.of(weight) : List.of(weight, bias);
+        return parameters;
     }
 
     /** Scratch of a dense layer: squared inputs and weights, squared seeds, augmented inputs. */

@@ -383,10 +383,8 @@ public final class Network {
         }
         seedBackward(ws, seeds, seedOff);
         backward(ws, null);
-        for (Layer l : layers) {
-            if (l.hasParameters()) {
-                l.sampleGradients(ws.states[l.index()], batch, g, gOff, ldg);
-            }
+        for (int i = firstParametric; i < layers.size(); i++) {
+            layers.get(i).sampleGradients(ws.states[i], batch, g, gOff, ldg);
         }
     }
 
@@ -405,10 +403,8 @@ public final class Network {
     /** Backward of the seed already in place, then squared per-sample gradients added into acc. */
     private void accumulateSquares(Workspace ws, float[] acc) {
         backward(ws, null);
-        for (Layer l : layers) {
-            if (l.hasParameters()) {
-                l.accumulateSquaredSampleGradients(ws.states[l.index()], ws.batch(), acc);
-            }
+        for (int i = firstParametric; i < layers.size(); i++) {
+            layers.get(i).accumulateSquaredSampleGradients(ws.states[i], ws.batch(), acc);
         }
     }
 
@@ -435,9 +431,10 @@ public final class Network {
     }
 
     private List<LayerStatistics> fillStatistics(Workspace ws, boolean kronecker) {
-        for (LayerStatistics s : ws.statistics()) {
-            Layer l = s.layer();
-            l.statistics(ws.states[l.index()], ws.batch(), kronecker, s);
+        List<LayerStatistics> views = ws.statistics();
+        for (int i = 0; i < views.size(); i++) {
+            Layer l = views.get(i).layer();
+            l.statistics(ws.states[l.index()], ws.batch(), kronecker, views.get(i));
         }
         return ws.statistics();
     }
