@@ -7,4 +7,5 @@ module dev.surgeon.core {
 
     exports dev.surgeon.core.data;
     exports dev.surgeon.core.nn;
+    exports dev.surgeon.core.optim;
 }
