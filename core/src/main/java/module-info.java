@@ -8,4 +8,5 @@ module dev.surgeon.core {
     exports dev.surgeon.core.data;
     exports dev.surgeon.core.nn;
     exports dev.surgeon.core.optim;
+    exports dev.surgeon.core.train;
 }
