@@ -9,19 +9,21 @@ import java.util.List;
 
 /**
  * 2-D convolution (cross-correlation, as PyTorch's Conv2d) with square kernels, stride and zero padding;
- * NCHW activations, weight {@code [c_out, c_in, k, k]}.
+ * NCHW activations, weight {@code [c_out, c_in, k, k]} = a {@code [c_out, d_col]} matrix W with
+ * d_col = c_in·k·k in (channel, ky, kx) order.
  *
- * <p>Every pass is one large gemm over the whole batch on an unfolded patch matrix P (im2col,
- * "patch-major": one row per (sample, output position), B·|T| rows of d_col = c_in·k·k columns in
- * (channel, ky, kx) order — the column order of the weight viewed as {@code [c_out, d_col]}). Forward:
- * Y = P Wᵀ (B·|T| × c_out, channels last), then one reorder to NCHW fused with the bias. Backward: the
- * NCHW output gradient is reordered to channels-last rows Δ, ∇W = Δᵀ P, ∂/∂P = Δ W folded back (col2im)
- * into ∂/∂input. The R-operator, Becker–LeCun and squared-sample-gradient passes are the same products
- * with R{P}, V, P∘P and W∘W (see {@link Layer}). Per-sample gradients are one gemm Δ_nᵀ P_n per sample.
+ * <p>Every pass is one large gemm over the whole batch on the unfolded input X (im2col): d_col rows,
+ * one column per (sample, output position), B·|T| columns ordered sample-major — METHODS A9's X. Forward:
+ * Y = W X ([c_out, B·|T|]), then a reorder of contiguous |T|-blocks into NCHW fused with the bias. Backward:
+ * the output gradient reordered the same way to Δ ([c_out, B·|T|]), ∇W = Δ Xᵀ, ∂/∂X = Wᵀ Δ folded back
+ * (col2im) into ∂/∂input. The R-operator, Becker–LeCun and squared-sample-gradient passes are the same
+ * products with R{X}, V, X∘X and W∘W (see {@link Layer}). Per-sample gradients are one gemm Δ_n X_nᵀ per
+ * sample, reading Δ_n straight from the NCHW gradient.
  *
- * <p>P is kept with row stride d_col + 1 and a constant 1 in the last column, so the K-FAC view of the
- * augmented patches [⟦h⟧_τ; 1] needs no copy. Memory: B·|T|·(d_col + 1) floats for P (16 MB for LeNet-5's
- * second convolution at B = 128), plus a same-sized scratch when input gradients or curvature are needed.
+ * <p>X is stored with a fixed row stride of capacity·|T| and an extra row of ones (row d_col), so the K-FAC
+ * view of the augmented patches [⟦h⟧_τ; 1] needs no copy. Memory: (d_col + 1)·capacity·|T| floats for X
+ * (16 MB for LeNet-5's second convolution at B = 128), plus d_col·capacity·|T| scratch once input gradients
+ * or curvature passes are used.
  */
 final class Conv2d extends Layer {
     private final int channels;
@@ -35,7 +37,6 @@ final class Conv2d extends Layer {
     private final int outWidth;
     private final int positions;
     private final int patch;
-    private final int ldp;
     private final ParameterTensor weight;
     private final ParameterTensor bias;
     private final int wOff;
@@ -54,7 +55,6 @@ final class Conv2d extends Layer {
         this.outWidth = outShape.width();
         this.positions = outHeight * outWidth;
         this.patch = channels * kernel * kernel;
-        this.ldp = patch + 1;
         this.weight = weight;
         this.bias = bias;
         this.wOff = weight.offset();
@@ -66,65 +66,62 @@ final class Conv2d extends Layer {
         return parameters;
     }
 
-    /** Patch matrices and channels-last scratch of one convolution in one workspace. */
+    /** The unfolded input X, its scratch twin, and [c_out, B·|T|] buffers of one convolution in one workspace. */
     static final class State extends LayerState {
-        final float[] patches;
-        final float[] rows;
-        float[] rows2;
-        float[] patchScratch;
-        float[] rPatches;
+        /** Row stride of every [rows, B·|T|] buffer: capacity·|T|. */
+        final int ld;
+        final float[] columns;
+        final float[] outputs;
+        float[] outputs2;
+        float[] columnScratch;
+        float[] rColumns;
         float[] weightSquares;
         float[] sampleScratch;
 
-        State(Kernels kernels, int capacity, int patchRows, int ldp, int filters) {
+        State(Kernels kernels, int capacity, int positions, int patch, int filters) {
             super(kernels, capacity);
-            this.patches = new float[Math.multiplyExact(patchRows, ldp)];
-            for (int r = 0; r < patchRows; r++) {
-                patches[r * ldp + ldp - 1] = 1f;
-            }
-            this.rows = new float[Math.multiplyExact(patchRows, filters)];
+            this.ld = Math.multiplyExact(capacity, positions);
+            this.columns = new float[Math.multiplyExact(patch + 1, ld)];
+            Arrays.fill(columns, patch * ld, (patch + 1) * ld, 1f);
+            this.outputs = new float[Math.multiplyExact(filters, ld)];
         }
     }
 
     @Override
     LayerState newState(Kernels kernels, int capacity) {
-        return new State(kernels, capacity, Math.multiplyExact(capacity, positions), ldp, filters);
+        return new State(kernels, capacity, positions, patch, filters);
     }
 
-    private float[] patchScratch(State st) {
-        st.patchScratch = LayerState.ensure(st.patchScratch, st.capacity * positions * patch);
-        return st.patchScratch;
+    private float[] columnScratch(State st) {
+        st.columnScratch = LayerState.ensure(st.columnScratch, patch * st.ld);
+        return st.columnScratch;
     }
 
     @Override
     void forward(LayerState s, int batch, float[] w, boolean training) {
         State st = (State) s;
-        unfold(s.in, batch, st.patches, ldp);
-        s.kernels.gemm(N, T, batch * positions, filters, patch, 1f, st.patches, 0, ldp, w, wOff, patch,
-                0f, st.rows, 0, filters);
-        Ops.toChannelsFirst(st.rows, batch, filters, positions, bias == null ? null : w, biasOffset(), s.out);
-    }
-
-    private int biasOffset() {
-        return bias == null ? -1 : bias.offset();
+        int n = batch * positions;
+        unfold(s.in, batch, st.columns, st.ld);
+        s.kernels.gemm(N, N, filters, n, patch, 1f, w, wOff, patch, st.columns, 0, st.ld, 0f, st.outputs, 0, n);
+        toBatchMajor(st.outputs, batch, bias == null ? null : w, s.out);
     }
 
     @Override
     void backward(LayerState s, int batch, float[] w, float[] grad) {
         State st = (State) s;
         Kernels k = s.kernels;
-        int rowCount = batch * positions;
-        Ops.toChannelsLast(s.dOut, batch, filters, positions, st.rows);
+        int n = batch * positions;
+        toChannelMajor(s.dOut, batch, st.outputs);
         if (grad != null) {
-            k.gemm(T, N, filters, patch, rowCount, 1f, st.rows, 0, filters, st.patches, 0, ldp, 0f, grad, wOff, patch);
+            k.gemm(N, T, filters, patch, n, 1f, st.outputs, 0, n, st.columns, 0, st.ld, 0f, grad, wOff, patch);
             if (bias != null) {
-                Ops.channelSums(s.dOut, batch, filters, positions, grad, bias.offset(), false);
+                rowSums(st.outputs, n, grad, bias.offset(), false);
             }
         }
         if (s.dIn != null) {
-            float[] dp = patchScratch(st);
-            k.gemm(N, N, rowCount, patch, filters, 1f, st.rows, 0, filters, w, wOff, patch, 0f, dp, 0, patch);
-            fold(dp, patch, batch, s.dIn);
+            float[] dx = columnScratch(st);
+            k.gemm(T, N, patch, n, filters, 1f, w, wOff, patch, st.outputs, 0, n, 0f, dx, 0, n);
+            fold(dx, n, batch, s.dIn);
         }
     }
 
@@ -132,36 +129,36 @@ final class Conv2d extends Layer {
     void rForward(LayerState s, int batch, float[] w, float[] v) {
         State st = (State) s;
         Kernels k = s.kernels;
-        int rowCount = batch * positions;
-        k.gemm(N, T, rowCount, filters, patch, 1f, st.patches, 0, ldp, v, wOff, patch, 0f, st.rows, 0, filters);
+        int n = batch * positions;
+        k.gemm(N, N, filters, n, patch, 1f, v, wOff, patch, st.columns, 0, st.ld, 0f, st.outputs, 0, n);
         if (s.rIn != null) {
-            st.rPatches = LayerState.ensure(st.rPatches, st.capacity * positions * patch);
-            unfold(s.rIn, batch, st.rPatches, patch);
-            k.gemm(N, T, rowCount, filters, patch, 1f, st.rPatches, 0, patch, w, wOff, patch, 1f, st.rows, 0, filters);
+            st.rColumns = LayerState.ensure(st.rColumns, patch * st.ld);
+            unfold(s.rIn, batch, st.rColumns, n);
+            k.gemm(N, N, filters, n, patch, 1f, w, wOff, patch, st.rColumns, 0, n, 1f, st.outputs, 0, n);
         }
-        Ops.toChannelsFirst(st.rows, batch, filters, positions, bias == null ? null : v, biasOffset(), s.rOut);
+        toBatchMajor(st.outputs, batch, bias == null ? null : v, s.rOut);
     }
 
     @Override
     void rBackward(LayerState s, int batch, float[] w, float[] v, float[] hv) {
         State st = (State) s;
         Kernels k = s.kernels;
-        int rowCount = batch * positions;
-        st.rows2 = LayerState.ensure(st.rows2, st.rows.length);
-        Ops.toChannelsLast(s.dOut, batch, filters, positions, st.rows);
-        Ops.toChannelsLast(s.rdOut, batch, filters, positions, st.rows2);
-        k.gemm(T, N, filters, patch, rowCount, 1f, st.rows2, 0, filters, st.patches, 0, ldp, 0f, hv, wOff, patch);
+        int n = batch * positions;
+        st.outputs2 = LayerState.ensure(st.outputs2, st.outputs.length);
+        toChannelMajor(s.dOut, batch, st.outputs);
+        toChannelMajor(s.rdOut, batch, st.outputs2);
+        k.gemm(N, T, filters, patch, n, 1f, st.outputs2, 0, n, st.columns, 0, st.ld, 0f, hv, wOff, patch);
         if (s.rIn != null) {
-            k.gemm(T, N, filters, patch, rowCount, 1f, st.rows, 0, filters, st.rPatches, 0, patch, 1f, hv, wOff, patch);
+            k.gemm(N, T, filters, patch, n, 1f, st.outputs, 0, n, st.rColumns, 0, n, 1f, hv, wOff, patch);
         }
         if (bias != null) {
-            Ops.channelSums(s.rdOut, batch, filters, positions, hv, bias.offset(), false);
+            rowSums(st.outputs2, n, hv, bias.offset(), false);
         }
         if (s.rdIn != null) {
-            float[] dp = patchScratch(st);
-            k.gemm(N, N, rowCount, patch, filters, 1f, st.rows2, 0, filters, w, wOff, patch, 0f, dp, 0, patch);
-            k.gemm(N, N, rowCount, patch, filters, 1f, st.rows, 0, filters, v, wOff, patch, 1f, dp, 0, patch);
-            fold(dp, patch, batch, s.rdIn);
+            float[] dx = columnScratch(st);
+            k.gemm(T, N, patch, n, filters, 1f, w, wOff, patch, st.outputs2, 0, n, 0f, dx, 0, n);
+            k.gemm(T, N, patch, n, filters, 1f, v, wOff, patch, st.outputs, 0, n, 1f, dx, 0, n);
+            fold(dx, n, batch, s.rdIn);
         }
     }
 
@@ -169,54 +166,52 @@ final class Conv2d extends Layer {
     void diagonalBackward(LayerState s, int batch, float[] w, boolean secondDerivativeTerms, float[] diag) {
         State st = (State) s;
         Kernels k = s.kernels;
-        int rowCount = batch * positions;
-        float[] scratch = patchScratch(st);
-        Ops.toChannelsLast(s.rdOut, batch, filters, positions, st.rows);
-        Ops.square(st.patches, 0, ldp, rowCount, patch, scratch, 0, patch);
-        k.gemm(T, N, filters, patch, rowCount, 1f, st.rows, 0, filters, scratch, 0, patch, 0f, diag, wOff, patch);
+        int n = batch * positions;
+        float[] scratch = columnScratch(st);
+        toChannelMajor(s.rdOut, batch, st.outputs);
+        Ops.square(st.columns, 0, st.ld, patch, n, scratch, 0, n);
+        k.gemm(N, T, filters, patch, n, 1f, st.outputs, 0, n, scratch, 0, n, 0f, diag, wOff, patch);
         if (bias != null) {
-            Ops.channelSums(s.rdOut, batch, filters, positions, diag, bias.offset(), false);
+            rowSums(st.outputs, n, diag, bias.offset(), false);
         }
         if (s.rdIn != null) {
             st.weightSquares = LayerState.ensure(st.weightSquares, filters * patch);
             Ops.square(w, wOff, patch, filters, patch, st.weightSquares, 0, patch);
-            k.gemm(N, N, rowCount, patch, filters, 1f, st.rows, 0, filters, st.weightSquares, 0, patch, 0f, scratch, 0, patch);
-            fold(scratch, patch, batch, s.rdIn);
+            k.gemm(T, N, patch, n, filters, 1f, st.weightSquares, 0, patch, st.outputs, 0, n, 0f, scratch, 0, n);
+            fold(scratch, n, batch, s.rdIn);
         }
     }
 
     @Override
     void sampleGradients(LayerState s, int batch, float[] g, int gOff, int ldg) {
         State st = (State) s;
-        Ops.toChannelsLast(s.dOut, batch, filters, positions, st.rows);
-        for (int n = 0; n < batch; n++) {
-            int row = gOff + n * ldg;
-            sampleWeightGradient(st, n, g, row + wOff);
+        for (int i = 0; i < batch; i++) {
+            int row = gOff + i * ldg;
+            sampleWeightGradient(st, i, g, row + wOff);
             if (bias != null) {
                 for (int f = 0; f < filters; f++) {
-                    g[row + bias.offset() + f] = Ops.sum(s.dOut, (n * filters + f) * positions, positions);
+                    g[row + bias.offset() + f] = Ops.sum(s.dOut, (i * filters + f) * positions, positions);
                 }
             }
         }
     }
 
-    /** The weight gradient of sample n, Δ_nᵀ P_n, into {@code dst[off, off + c_out·d_col)} (rows must hold Δ). */
-    private void sampleWeightGradient(State st, int n, float[] dst, int off) {
-        st.kernels.gemm(T, N, filters, patch, positions, 1f, st.rows, n * positions * filters, filters,
-                st.patches, n * positions * ldp, ldp, 0f, dst, off, patch);
+    /** Δ_n X_nᵀ into {@code dst[off, off + c_out·d_col)}: Δ_n is sample n's NCHW gradient, a [c_out, |T|] block. */
+    private void sampleWeightGradient(State st, int sample, float[] dst, int off) {
+        st.kernels.gemm(N, T, filters, patch, positions, 1f, st.dOut, sample * filters * positions, positions,
+                st.columns, sample * positions, st.ld, 0f, dst, off, patch);
     }
 
     @Override
     void accumulateSquaredSampleGradients(LayerState s, int batch, float[] acc) {
         State st = (State) s;
         st.sampleScratch = LayerState.ensure(st.sampleScratch, filters * patch);
-        Ops.toChannelsLast(s.dOut, batch, filters, positions, st.rows);
-        for (int n = 0; n < batch; n++) {
-            sampleWeightGradient(st, n, st.sampleScratch, 0);
+        for (int i = 0; i < batch; i++) {
+            sampleWeightGradient(st, i, st.sampleScratch, 0);
             Ops.accumulateSquares(st.sampleScratch, 0, filters * patch, acc, wOff);
             if (bias != null) {
                 for (int f = 0; f < filters; f++) {
-                    float b = Ops.sum(s.dOut, (n * filters + f) * positions, positions);
+                    float b = Ops.sum(s.dOut, (i * filters + f) * positions, positions);
                     acc[bias.offset() + f] += b * b;
                 }
             }
@@ -226,46 +221,120 @@ final class Conv2d extends Layer {
     @Override
     void statistics(LayerState s, int batch, boolean kronecker, LayerStatistics v) {
         State st = (State) s;
-        v.rows = batch * positions;
+        int n = batch * positions;
+        v.rows = n;
         v.rowsPerSample = positions;
-        v.inputs = st.patches;
+        v.inputs = st.columns;
         v.inputOffset = 0;
-        v.inputStride = ldp;
+        v.inputSampleStride = 1;
+        v.inputFeatureStride = st.ld;
         v.inputColumns = patch;
         v.biasColumn = kronecker && bias != null;
         v.outputColumns = filters;
         if (kronecker) {
-            Ops.toChannelsLast(s.dOut, batch, filters, positions, st.rows);
-            v.outputGradients = st.rows;
+            toChannelMajor(s.dOut, batch, st.outputs);
+            v.outputGradients = st.outputs;
             v.gradientOffset = 0;
-            v.gradientStride = filters;
+            v.gradientSampleStride = 1;
+            v.gradientFeatureStride = n;
         } else {
             v.outputGradients = null;
         }
     }
 
-    /** im2col: writes the patch of every (sample, output position) as one row of p (row stride ldp). */
-    private void unfold(float[] x, int batch, float[] p, int ld) {
+    /** [c_out, B·|T|] → NCHW by contiguous |T|-blocks, adding {@code b[c]} when b is not null. */
+    private void toBatchMajor(float[] y, int batch, float[] b, float[] out) {
+        int n = batch * positions;
+        for (int f = 0; f < filters; f++) {
+            float add = b == null ? 0f : b[bias.offset() + f];
+            for (int i = 0; i < batch; i++) {
+                int src = f * n + i * positions;
+                int dst = (i * filters + f) * positions;
+                for (int t = 0; t < positions; t++) {
+                    out[dst + t] = y[src + t] + add;
+                }
+            }
+        }
+    }
+
+    /** NCHW → [c_out, B·|T|] by contiguous |T|-blocks. */
+    private void toChannelMajor(float[] x, int batch, float[] y) {
+        int n = batch * positions;
+        for (int i = 0; i < batch; i++) {
+            for (int f = 0; f < filters; f++) {
+                System.arraycopy(x, (i * filters + f) * positions, y, f * n + i * positions, positions);
+            }
+        }
+    }
+
+    /** {@code dst[f] (=|+=) Σ_j y[f, j]} over the [c_out, n] matrix y. */
+    private void rowSums(float[] y, int n, float[] dst, int off, boolean accumulate) {
+        for (int f = 0; f < filters; f++) {
+            float sum = Ops.sum(y, f * n, n);
+            dst[off + f] = accumulate ? dst[off + f] + sum : sum;
+        }
+    }
+
+    /**
+     * im2col: row (c, ky, kx) of X, column (sample, oy, ox) = x[sample, c, oy·s + ky − p, ox·s + kx − p]
+     * (0 outside the image); row stride ld. The inner loop runs along an output row.
+     */
+    private void unfold(float[] x, int batch, float[] cols, int ld) {
         int plane = height * width;
-        for (int b = 0; b < batch; b++) {
-            int xb = b * channels * plane;
-            for (int oy = 0; oy < outHeight; oy++) {
-                int y0 = oy * stride - padding;
-                for (int ox = 0; ox < outWidth; ox++) {
-                    int x0 = ox * stride - padding;
-                    int dst = ((b * outHeight + oy) * outWidth + ox) * ld;
-                    for (int c = 0; c < channels; c++) {
-                        int xc = xb + c * plane;
-                        for (int ky = 0; ky < kernel; ky++, dst += kernel) {
-                            int iy = y0 + ky;
-                            if (iy < 0 || iy >= height) {
-                                Arrays.fill(p, dst, dst + kernel, 0f);
+        for (int c = 0; c < channels; c++) {
+            for (int ky = 0; ky < kernel; ky++) {
+                for (int kx = 0; kx < kernel; kx++) {
+                    int row = ((c * kernel + ky) * kernel + kx) * ld;
+                    // Output columns ox whose input column ox·s + kx − p lies inside [0, width).
+                    int lo = firstInside(kx, width, outWidth);
+                    int hi = endInside(kx, width, outWidth);
+                    for (int i = 0; i < batch; i++) {
+                        int xc = (i * channels + c) * plane;
+                        for (int oy = 0; oy < outHeight; oy++) {
+                            int dst = row + (i * outHeight + oy) * outWidth;
+                            int iy = oy * stride + ky - padding;
+                            if (iy < 0 || iy >= height || lo >= hi) {
+                                Arrays.fill(cols, dst, dst + outWidth, 0f);
                                 continue;
                             }
-                            int src = xc + iy * width;
-                            for (int kx = 0; kx < kernel; kx++) {
-                                int ix = x0 + kx;
-                                p[dst + kx] = ix >= 0 && ix < width ? x[src + ix] : 0f;
+                            Arrays.fill(cols, dst, dst + lo, 0f);
+                            int src = xc + iy * width + kx - padding;
+                            if (stride == 1) {
+                                System.arraycopy(x, src + lo, cols, dst + lo, hi - lo);
+                            } else {
+                                for (int ox = lo; ox < hi; ox++) {
+                                    cols[dst + ox] = x[src + ox * stride];
+                                }
+                            }
+                            Arrays.fill(cols, dst + hi, dst + outWidth, 0f);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** col2im: dx = Σ over the columns of dcols (row stride ld) scattered back to their input pixels. */
+    private void fold(float[] dcols, int ld, int batch, float[] dx) {
+        int plane = height * width;
+        Arrays.fill(dx, 0, batch * channels * plane, 0f);
+        for (int c = 0; c < channels; c++) {
+            for (int ky = 0; ky < kernel; ky++) {
+                for (int kx = 0; kx < kernel; kx++) {
+                    int row = ((c * kernel + ky) * kernel + kx) * ld;
+                    int lo = firstInside(kx, width, outWidth);
+                    int hi = endInside(kx, width, outWidth);
+                    for (int i = 0; i < batch; i++) {
+                        int xc = (i * channels + c) * plane;
+                        for (int oy = 0; oy < outHeight; oy++) {
+                            int iy = oy * stride + ky - padding;
+                            if (iy < 0 || iy >= height) {
+                                continue;
+                            }
+                            int src = row + (i * outHeight + oy) * outWidth;
+                            int dst = xc + iy * width + kx - padding;
+                            for (int ox = lo; ox < hi; ox++) {
+                                dx[dst + ox * stride] += dcols[src + ox];
                             }
                         }
                     }
@@ -274,36 +343,16 @@ final class Conv2d extends Layer {
         }
     }
 
-    /** col2im: dx = Σ over patches of the rows of dp scattered back to their input positions (dx overwritten). */
-    private void fold(float[] dp, int ld, int batch, float[] dx) {
-        int plane = height * width;
-        Arrays.fill(dx, 0, batch * channels * plane, 0f);
-        for (int b = 0; b < batch; b++) {
-            int xb = b * channels * plane;
-            for (int oy = 0; oy < outHeight; oy++) {
-                int y0 = oy * stride - padding;
-                for (int ox = 0; ox < outWidth; ox++) {
-                    int x0 = ox * stride - padding;
-                    int src = ((b * outHeight + oy) * outWidth + ox) * ld;
-                    for (int c = 0; c < channels; c++) {
-                        int xc = xb + c * plane;
-                        for (int ky = 0; ky < kernel; ky++, src += kernel) {
-                            int iy = y0 + ky;
-                            if (iy < 0 || iy >= height) {
-                                continue;
-                            }
-                            int dst = xc + iy * width;
-                            for (int kx = 0; kx < kernel; kx++) {
-                                int ix = x0 + kx;
-                                if (ix >= 0 && ix < width) {
-                                    dx[dst + ix] += dp[src + kx];
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+    /** Smallest ox with 0 ≤ ox·s + k − p. */
+    private int firstInside(int k, int size, int outSize) {
+        int need = padding - k;
+        return need <= 0 ? 0 : Math.min(outSize, (need + stride - 1) / stride);
+    }
+
+    /** One past the largest ox with ox·s + k − p &lt; size. */
+    private int endInside(int k, int size, int outSize) {
+        int limit = size - 1 + padding - k;
+        return limit < 0 ? 0 : Math.min(outSize, limit / stride + 1);
     }
 
     @Override

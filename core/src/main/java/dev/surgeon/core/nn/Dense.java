@@ -173,17 +173,19 @@ final class Dense extends Layer {
                 System.arraycopy(s.in, r * in, st.augmented, r * (in + 1), in);
             }
             v.inputs = st.augmented;
-            v.inputStride = in + 1;
+            v.inputSampleStride = in + 1;
             v.biasColumn = true;
         } else {
             v.inputs = s.in;
-            v.inputStride = in;
+            v.inputSampleStride = in;
             v.biasColumn = false;
         }
+        v.inputFeatureStride = 1;
         if (kronecker) {
             v.outputGradients = s.dOut;
             v.gradientOffset = 0;
-            v.gradientStride = out;
+            v.gradientSampleStride = out;
+            v.gradientFeatureStride = 1;
         } else {
             v.outputGradients = null;
         }

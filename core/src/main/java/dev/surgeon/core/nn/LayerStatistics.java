@@ -1,42 +1,49 @@
 package dev.surgeon.core.nn;
 
 /**
- * A view of one dense or convolutional layer's inputs and output gradients for a batch, as row-major
- * matrices with one row per sample (dense) or per (sample, output position) pair (convolution, rows
- * ordered sample-major, then output y, then x). Filled by {@link Network#kroneckerStatistics} and
- * {@link Network#layerInputs}; the arrays belong to the {@link Workspace} and are valid until its next pass.
+ * A view of one dense or convolutional layer's inputs and output gradients over a batch, filled by
+ * {@link Network#kroneckerStatistics} and {@link Network#layerInputs}. The arrays belong to the
+ * {@link Workspace} and are valid until its next pass.
  *
- * <h2>Inputs (matrix X, {@link #rows()} × {@link #inputColumns()}, stride {@link #inputStride()})</h2>
- * Dense: row n is the layer input h_n (length d_in). Convolution: row (n, τ) is the unfolded patch
- * ⟦h_n⟧_τ of length d_col = c_in·k·k in (channel, ky, kx) order — the same order as the columns of the
- * weight slice viewed as a {@code [c_out, d_col]} matrix. If {@link #hasBiasColumn()}, the entry just
- * after each row ({@code inputs[offset + r·stride + inputColumns]}) is the constant 1, so the augmented
- * rows h̄ = [h; 1] are {@code inputColumns + 1} wide at the same stride.
+ * <h2>The two matrices</h2>
+ * Both are indexed by r, the input vector: a sample (dense), or a (sample, output position) pair
+ * (convolution; r = n·|T| + τ, positions τ row-major over the output map), {@link #rows()} in all.
+ * <ul>
+ *   <li>Inputs: entry (r, j), j &lt; {@link #inputColumns()} = d_col, is at
+ *       {@code inputs[inputOffset + r·inputSampleStride + j·inputFeatureStride]}. Dense: the layer input h_n
+ *       (d_col = d_in). Convolution: the unfolded patch ⟦h_n⟧_τ (d_col = c_in·k·k in (channel, ky, kx)
+ *       order, the column order of the weight viewed as {@code [c_out, d_col]}). If {@link #hasBiasColumn()},
+ *       entry (r, d_col) exists at the same strides and is the constant 1: the augmented vector h̄ = [h; 1].</li>
+ *   <li>Output gradients: entry (r, i), i &lt; {@link #outputColumns()} = d_out, is at
+ *       {@code outputGradients[gradientOffset + r·gradientSampleStride + i·gradientFeatureStride]}: the seed
+ *       back-propagated to the layer's (pre-activation) output z at that sample and position.</li>
+ * </ul>
+ * In each matrix exactly one stride is 1. Dense layers store the vectors as rows (feature stride 1: a
+ * row-major rows × d matrix with row stride = sample stride), so Σ_r x_r x_rᵀ is a {@code syrk} with
+ * {@code Trans.T}; convolutions store them as columns (sample stride 1: a row-major d × rows matrix with row
+ * stride = feature stride, METHODS A9's X), so Σ_r x_r x_rᵀ is a {@code syrk} with {@code Trans.N}.
  *
- * <h2>Output gradients (matrix Δ, {@link #rows()} × {@link #outputColumns()})</h2>
- * Row r is ∂(seed)/∂z for the layer's pre-activation output z at that sample (and position), for the
- * output seed passed to {@link Network#kroneckerStatistics}. With the per-sample loss gradients as seed
- * (scale 1) these are the δ_n of ℓ_n — that is B·δ of a batch-mean loss, which is what K-FAC's
- * Γ = E[δδᵀ] needs (METHODS A7: no extra B² factor to apply).
- *
- * <h2>How the rows combine</h2>
- * The gradient of sample n for the weight matrix W̄ = [W | b] ({@code [c_out, d_col (+1)]}) is
- * Σ_{r of n} Δ_rᵀ h̄_r (one row for dense): vec_rowmajor(∇W̄_n) = δ_n ⊗ h̄_n for dense. K-FAC factors are
- * then A = (1/N) Σ_r h̄_r h̄_rᵀ (syrk over the input rows) and Γ = (1/N) Σ_r δ_r δ_rᵀ (syrk over the gradient
- * rows; for convolutions divide additionally by {@link #rowsPerSample()} = |T| to follow Grosse &amp; Martens
- * 2016). In the flat vector, W̄[i, j &lt; d_col] is {@code weight().offset() + i·d_col + j} and W̄[i, d_col] is
- * {@code bias().offset() + i}.
+ * <h2>What they are for</h2>
+ * With per-sample loss gradients as seeds (scale 1) the δ are those of ℓ_n — B·δ of a batch-mean loss, which
+ * is what K-FAC's Γ = E[δδᵀ] needs (METHODS A7: no B² correction left to apply). Sample n's gradient of
+ * W̄ = [W | b] ({@code [c_out, d_col (+1)]}) is Σ_{r of n} δ_r h̄_rᵀ, so for dense layers
+ * vec_rowmajor(∇W̄_n) = δ_n ⊗ h̄_n. K-FAC factors: A = (1/N) Σ_r h̄_r h̄_rᵀ and Γ = (1/N) Σ_r δ_r δ_rᵀ (for
+ * convolutions Grosse &amp; Martens 2016 divide Γ additionally by {@link #rowsPerSample()} = |T|).
+ * In the flat vector, W̄[i, j &lt; d_col] is {@code weight().offset() + i·d_col + j} and W̄[i, d_col] is
+ * {@code bias().offset() + i}. Layer-wise H = (2/N) X Xᵀ (ExactOBS) uses the inputs without the bias entry.
  */
 public final class LayerStatistics {
     private final Layer layer;
     float[] inputs;
     int inputOffset;
-    int inputStride;
+    int inputSampleStride;
+    int inputFeatureStride;
     int inputColumns;
     boolean biasColumn;
     float[] outputGradients;
     int gradientOffset;
-    int gradientStride;
+    int gradientSampleStride;
+    int gradientFeatureStride;
     int outputColumns;
     int rows;
     int rowsPerSample;
@@ -59,7 +66,7 @@ public final class LayerStatistics {
         return layer.parameters().size() > 1 ? layer.parameters().get(1) : null;
     }
 
-    /** Number of rows: batch size (dense) or batch size × output positions (convolution). */
+    /** Number of input vectors: batch size (dense) or batch size × output positions (convolution). */
     public int rows() {
         return rows;
     }
@@ -77,18 +84,29 @@ public final class LayerStatistics {
         return inputOffset;
     }
 
-    public int inputStride() {
-        return inputStride;
+    /** Distance between input vectors r and r + 1. */
+    public int inputSampleStride() {
+        return inputSampleStride;
     }
 
-    /** d_in (dense) or c_in·k·k (convolution), not counting the bias column. */
+    /** Distance between features j and j + 1 of one input vector. */
+    public int inputFeatureStride() {
+        return inputFeatureStride;
+    }
+
+    /** d_col: d_in (dense) or c_in·k·k (convolution), not counting the bias entry. */
     public int inputColumns() {
         return inputColumns;
     }
 
-    /** Whether a constant-1 column follows the input columns in each row (layers with a bias, K-FAC view). */
+    /** Whether entry d_col of every input vector exists and is 1 (layers with a bias, K-FAC view only). */
     public boolean hasBiasColumn() {
         return biasColumn;
+    }
+
+    /** Entry (r, j) of the inputs (j = d_col is the bias entry when {@link #hasBiasColumn()}). */
+    public float input(int r, int j) {
+        return inputs[inputOffset + r * inputSampleStride + j * inputFeatureStride];
     }
 
     /** The output gradients, or null for a {@link Network#layerInputs} view. */
@@ -100,12 +118,23 @@ public final class LayerStatistics {
         return gradientOffset;
     }
 
-    public int gradientStride() {
-        return gradientStride;
+    /** Distance between the gradients of vectors r and r + 1. */
+    public int gradientSampleStride() {
+        return gradientSampleStride;
+    }
+
+    /** Distance between outputs i and i + 1 of one gradient vector. */
+    public int gradientFeatureStride() {
+        return gradientFeatureStride;
     }
 
     /** d_out: output units or channels. */
     public int outputColumns() {
         return outputColumns;
+    }
+
+    /** Entry (r, i) of the output gradients. */
+    public float outputGradient(int r, int i) {
+        return outputGradients[gradientOffset + r * gradientSampleStride + i * gradientFeatureStride];
     }
 }

@@ -44,10 +44,11 @@ import java.util.SplittableRandom;
  *   <li>Dense Fisher, M-FAC, WoodFisher (A5, A8): {@code sampleGradients} writes B per-sample gradient rows
  *       into an m × d matrix G (row stride ≥ d), ready for syrk / rowDots / rowCombination.</li>
  *   <li>K-FAC/KFC (A7): {@code kroneckerStatistics(ws, seeds, 0)} returns, per dense/conv layer, the input
- *       rows h̄ (with the bias 1) and output-gradient rows δ; A = (1/N)Σ h̄h̄ᵀ and Γ = (1/N)Σ δδᵀ by syrk.
+ *       vectors h̄ (with the bias 1) and output gradients δ; A = (1/N)Σ h̄h̄ᵀ and Γ = (1/N)Σ δδᵀ by syrk.
  *       With seeds from {@code loss.gradient(..., scale 1, ...)} the δ are per-sample (B·δ of a mean loss).</li>
- *   <li>Layer-wise H = (2/N) X Xᵀ (A9, ExactOBS): {@code layerInputs(ws)} gives X as rows (unfolded patches for
- *       convolutions) right after the forward pass, without any backward work.</li>
+ *   <li>Layer-wise H = (2/N) X Xᵀ (A9, ExactOBS): {@code layerInputs(ws)} gives X (unfolded patches for
+ *       convolutions) right after the forward pass, without any backward work; {@link LayerStatistics}
+ *       describes the layout (strides) and which syrk computes X Xᵀ.</li>
  * </ul>
  * To average over N samples in several batches, weight each batch's result of a MEAN loss by B_i/N.
  * Workspaces and hooks are single-threaded; run one workspace per thread for parallel data sources.
@@ -410,8 +411,8 @@ public final class Network {
 
     /**
      * K-FAC / KFC statistics (Martens &amp; Grosse 2015; Grosse &amp; Martens 2016; METHODS A7): back-propagates
-     * the output seeds and returns, for every dense and conv layer in order, its input rows h̄ (with the bias
-     * 1 appended, unfolded patches for convolutions) and output-gradient rows δ — see {@link LayerStatistics}.
+     * the output seeds and returns, for every dense and conv layer in order, its input vectors h̄ (with the
+     * bias 1 appended, unfolded patches for convolutions) and output gradients δ — see {@link LayerStatistics}.
      * The views are owned by the workspace and valid until its next pass.
      */
     public List<LayerStatistics> kroneckerStatistics(Workspace ws, float[] seeds, int seedOff) {
@@ -421,9 +422,9 @@ public final class Network {
     }
 
     /**
-     * The inputs of every dense and conv layer at the last forward pass, one row per sample (unfolded patch
-     * rows for convolutions), without the bias column: the X of the layer-wise Hessian H = (2/N) X Xᵀ
-     * (ExactOBS, METHODS A9). Views valid until the workspace's next pass.
+     * The inputs of every dense and conv layer at the last forward pass, one vector per sample (per sample
+     * and output position for convolutions: the unfolded patches), without the bias entry: the X of the
+     * layer-wise Hessian H = (2/N) X Xᵀ (ExactOBS, METHODS A9). Views valid until the workspace's next pass.
      */
     public List<LayerStatistics> layerInputs(Workspace ws) {
         requireForward(ws);

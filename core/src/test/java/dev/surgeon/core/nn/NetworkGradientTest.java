@@ -28,6 +28,7 @@ class NetworkGradientTest {
         "in(1,5,5) conv(2,2,bias=false) sigmoid avgpool(2,stride=1) flatten dropout(0.5) dense(3) tanh; mse-mean",
         "in(2,7,7) conv(2,3,pad=1) maxpool(3,stride=2) conv(3,2) relu flatten dense(2); mse-sum",
         "in(1,6,6) flatten dense(3) sigmoid; mse-mean",
+        "in(1,7,7) conv(2,3) tanh conv(3,3,stride=2,pad=2) sigmoid conv(2,4,stride=3,pad=1) flatten dense(2); cross-entropy-mean",
     })
     void backpropagationMatchesFiniteDifferences(String spec, String loss) {
         Fixture fx = Fixture.of(spec, loss, 3, 11);

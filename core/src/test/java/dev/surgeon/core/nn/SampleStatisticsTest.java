@@ -116,8 +116,7 @@ class SampleStatisticsTest {
                         }
                         double sum = 0;
                         for (int r = n * s.rowsPerSample(); r < (n + 1) * s.rowsPerSample(); r++) {
-                            sum += s.outputGradients()[s.gradientOffset() + r * s.gradientStride() + i]
-                                    * (double) s.inputs()[s.inputOffset() + r * s.inputStride() + j];
+                            sum += s.outputGradient(r, i) * (double) s.input(r, j);
                         }
                         int q = j < cols ? w.offset() + i * cols + j : b.offset() + i;
                         expected[q] = sum;
@@ -142,8 +141,8 @@ class SampleStatisticsTest {
             int cols = s.inputColumns() + 1;
             for (int a = 0; a < s.outputColumns() * cols; a++) {
                 for (int c = 0; c < s.outputColumns() * cols; c++) {
-                    double kron = s.outputGradients()[a / cols] * (double) s.outputGradients()[c / cols]
-                            * s.inputs()[a % cols] * s.inputs()[c % cols];
+                    double kron = s.outputGradient(0, a / cols) * (double) s.outputGradient(0, c / cols)
+                            * s.input(0, a % cols) * s.input(0, c % cols);
                     double outer = (double) g[flat(s, a)] * g[flat(s, c)];
                     assertEquals(outer, kron, 1e-7 + 1e-5 * Math.abs(outer), s.weight().name() + " (" + a + "," + c + ")");
                 }
@@ -179,7 +178,7 @@ class SampleStatisticsTest {
             for (int f = 0; f < 3; f++) {
                 double z = w[s.bias().offset() + f];
                 for (int j = 0; j < s.inputColumns(); j++) {
-                    z += (double) w[s.weight().offset() + f * s.inputColumns() + j] * s.inputs()[r * s.inputStride() + j];
+                    z += (double) w[s.weight().offset() + f * s.inputColumns() + j] * s.input(r, j);
                 }
                 assertEquals(out[n * 27 + f * 9 + t], z, 1e-5, "row " + r + " filter " + f);
             }
@@ -188,8 +187,8 @@ class SampleStatisticsTest {
         Fixture fx = Fixture.of("in(5) dense(4) tanh dense(3)", "cross-entropy-mean", 2, 1);
         LayerStatistics first = fx.net.layerInputs(fx.ws).get(0);
         for (int i = 0; i < 10; i++) {
-            assertEquals(fx.ws.inputs()[i], first.inputs()[i]);
+            assertEquals(fx.ws.inputs()[i], first.input(i / 5, i % 5));
         }
-        assertTrue(!first.hasBiasColumn() && first.inputStride() == 5);
+        assertTrue(!first.hasBiasColumn() && first.inputSampleStride() == 5 && first.inputFeatureStride() == 1);
     }
 }
