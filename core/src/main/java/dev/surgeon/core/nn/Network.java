@@ -370,23 +370,51 @@ public final class Network {
     /**
      * Per-sample gradients for the given output seeds: row n of G ({@code g[gOff + n·ldg + q]}, q &lt; d) is
      * J_nᵀ seeds_n, i.e. ∇ℓ_n when the seeds are per-sample loss gradients (scale 1). One backward pass over the
-     * batch, then dense layers write the outer products δ_n h_nᵀ and convolutions one gemm Δ_nᵀ P_n per
-     * sample; no per-sample network pass. Rows are summed by (1/B)Σ or Σ to the batch gradient.
+     * batch, then dense layers write the outer products δ_n h_nᵀ and convolutions one gemm Δ_n X_nᵀ per
+     * sample; no per-sample network pass. The rows sum (times the loss scale) to the batch gradient.
      */
     public void sampleGradients(Workspace ws, float[] seeds, int seedOff, float[] g, int gOff, int ldg) {
+        sampleGradients(ws, seeds, seedOff, 0, params.length, g, gOff, ldg);
+    }
+
+    /**
+     * Per-sample gradients restricted to the flat range {@code [from, to)}, which must be a union of whole
+     * tensors (e.g. one layer's weight and bias, see {@link ParameterLayout}): entry q of row n goes to
+     * {@code g[gOff + n·ldg + (q − from)]}, so G needs only {@code to − from} columns (M-FAC, WoodFisher or a
+     * dense Fisher of one layer).
+     *
+     * @throws IllegalArgumentException if the range cuts a tensor or G does not hold the block
+     */
+    public void sampleGradients(Workspace ws, float[] seeds, int seedOff, int from, int to, float[] g, int gOff, int ldg) {
         int batch = ws.batch();
-        if (ldg < params.length) {
-            throw new IllegalArgumentException("row stride " + ldg + " is smaller than d = " + params.length);
+        if (from < 0 || to > params.length || from >= to || !onTensorBoundary(from) || !onTensorBoundary(to)) {
+            throw new IllegalArgumentException("[" + from + ", " + to + ") is not a non-empty union of whole tensors of "
+                    + layout);
         }
-        if (gOff < 0 || (long) gOff + (long) (batch - 1) * ldg + params.length > g.length) {
-            throw new IllegalArgumentException("a " + batch + " × " + params.length + " gradient block at offset "
+        int width = to - from;
+        if (ldg < width) {
+            throw new IllegalArgumentException("row stride " + ldg + " is smaller than the " + width + " columns");
+        }
+        if (gOff < 0 || (long) gOff + (long) (batch - 1) * ldg + width > g.length) {
+            throw new IllegalArgumentException("a " + batch + " × " + width + " gradient block at offset "
                     + gOff + " with row stride " + ldg + " does not fit an array of " + g.length);
         }
         seedBackward(ws, seeds, seedOff);
         backward(ws, null);
         for (int i = firstParametric; i < layers.size(); i++) {
-            layers.get(i).sampleGradients(ws.states[i], batch, g, gOff, ldg);
+            List<ParameterTensor> p = layers.get(i).parameters();
+            if (!p.isEmpty() && p.get(0).offset() >= from && p.get(p.size() - 1).end() <= to) {
+                // Layers write at their global offsets; shifting the base by −from moves the range to column 0.
+                layers.get(i).sampleGradients(ws.states[i], batch, g, gOff - from, ldg);
+            }
         }
+    }
+
+    private boolean onTensorBoundary(int q) {
+        if (q == params.length) {
+            return true;
+        }
+        return layout.tensorAt(q).offset() == q;
     }
 
     /**

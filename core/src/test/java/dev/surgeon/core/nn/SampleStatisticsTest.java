@@ -69,6 +69,29 @@ class SampleStatisticsTest {
     }
 
     @Test
+    void sampleGradientsOfOneLayerAreTheMatchingColumns() {
+        Fixture fx = Fixture.of(NETS[2], "cross-entropy-mean", 3, 19);
+        int d = fx.d();
+        float[] seeds = new float[fx.batch * fx.net.outputSize()];
+        fx.net.lossSeeds(fx.ws, fx.loss, null, seeds, 0);
+        float[] all = new float[fx.batch * d];
+        fx.net.sampleGradients(fx.ws, seeds, 0, all, 0, d);
+        ParameterTensor w = fx.net.layout().tensor("conv2.weight");
+        ParameterTensor b = fx.net.layout().tensor("fc1.bias");
+        int from = w.offset();
+        int to = b.end();
+        float[] part = new float[1 + fx.batch * (to - from)];
+        fx.net.sampleGradients(fx.ws, seeds, 0, from, to, part, 1, to - from);
+        for (int n = 0; n < fx.batch; n++) {
+            for (int q = from; q < to; q++) {
+                assertEquals(all[n * d + q], part[1 + n * (to - from) + q - from], "sample " + n + ", " + q);
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> fx.net.sampleGradients(fx.ws, seeds, 0, from + 1, to, part, 0, to - from));
+    }
+
+    @Test
     void sumOfSquaredSampleGradientsEqualsTheRowSquares() {
         for (String spec : NETS) {
             Fixture fx = Fixture.of(spec, "cross-entropy-mean", 5, 9);
