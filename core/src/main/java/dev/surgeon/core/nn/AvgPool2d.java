@@ -7,36 +7,20 @@ import java.util.Arrays;
  * 1/k², so backward and R-backward spread with weight 1/k², the R-forward averages, and the Becker–LeCun
  * pass spreads second derivatives with the squared weight 1/k⁴.
  */
-final class AvgPool2d extends Layer {
-    private final int channels;
-    private final int height;
-    private final int width;
-    private final int kernel;
-    private final int stride;
-    private final int outHeight;
-    private final int outWidth;
+final class AvgPool2d extends Pool2d {
     private final float weight;
 
     AvgPool2d(int index, LayerSpec spec, Shape inShape, Shape outShape) {
         super(index, spec, inShape, outShape);
-        this.channels = inShape.channels();
-        this.height = inShape.height();
-        this.width = inShape.width();
-        this.kernel = spec.kernel();
-        this.stride = spec.stride();
-        this.outHeight = outShape.height();
-        this.outWidth = outShape.width();
         this.weight = 1f / (kernel * kernel);
     }
 
     private void average(int batch, float[] x, float[] y) {
-        int plane = height * width;
         int o = 0;
         for (int bc = 0; bc < batch * channels; bc++) {
-            int base = bc * plane;
             for (int oy = 0; oy < outHeight; oy++) {
                 for (int ox = 0; ox < outWidth; ox++, o++) {
-                    int first = base + oy * stride * width + ox * stride;
+                    int first = windowStart(bc, oy, ox);
                     float sum = 0;
                     for (int ky = 0; ky < kernel; ky++) {
                         sum += Ops.sum(x, first + ky * width, kernel);
@@ -49,14 +33,12 @@ final class AvgPool2d extends Layer {
 
     /** dst = 0, then every input of window o receives {@code scale·src[o]}. */
     private void spread(int batch, float[] src, float scale, float[] dst) {
-        int plane = height * width;
-        Arrays.fill(dst, 0, batch * channels * plane, 0f);
+        Arrays.fill(dst, 0, batch * channels * height * width, 0f);
         int o = 0;
         for (int bc = 0; bc < batch * channels; bc++) {
-            int base = bc * plane;
             for (int oy = 0; oy < outHeight; oy++) {
                 for (int ox = 0; ox < outWidth; ox++, o++) {
-                    int first = base + oy * stride * width + ox * stride;
+                    int first = windowStart(bc, oy, ox);
                     float g = src[o] * scale;
                     for (int ky = 0; ky < kernel; ky++) {
                         int row = first + ky * width;

@@ -12,21 +12,10 @@ import java.util.SplittableRandom;
  * t_k ~ Bernoulli(σ(f_k)). Accuracy: a sample is correct when every output is on the target's side
  * (f &gt; 0 ⇔ t &gt; 0.5).
  */
-public final class BinaryCrossEntropy implements Loss {
-    private final Reduction reduction;
+public final class BinaryCrossEntropy extends ReducedLoss {
 
     public BinaryCrossEntropy(Reduction reduction) {
-        this.reduction = reduction;
-    }
-
-    @Override
-    public String name() {
-        return "bce-" + reduction.name().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    @Override
-    public Reduction reduction() {
-        return reduction;
+        super("bce", reduction);
     }
 
     @Override
@@ -43,7 +32,7 @@ public final class BinaryCrossEntropy implements Loss {
             double z = f[i];
             sum += Math.max(z, 0) - t[i] * z + Math.log1p(Math.exp(-Math.abs(z)));
         }
-        return reduction == Reduction.MEAN ? sum / batch : sum;
+        return reduce(sum, batch);
     }
 
     @Override
@@ -106,10 +95,5 @@ public final class BinaryCrossEntropy implements Loss {
             }
         }
         return correct;
-    }
-
-    @Override
-    public String toString() {
-        return name();
     }
 }

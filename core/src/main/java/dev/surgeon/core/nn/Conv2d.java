@@ -5,7 +5,6 @@ import static dev.surgeon.kernels.Trans.T;
 
 import dev.surgeon.kernels.Kernels;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * 2-D convolution (cross-correlation, as PyTorch's Conv2d) with square kernels, stride and zero padding;
@@ -25,7 +24,7 @@ import java.util.List;
  * (16 MB for LeNet-5's second convolution at B = 128), plus d_col·capacity·|T| scratch once input gradients
  * or curvature passes are used.
  */
-final class Conv2d extends Layer {
+final class Conv2d extends WeightedLayer {
     private final int channels;
     private final int height;
     private final int width;
@@ -37,13 +36,9 @@ final class Conv2d extends Layer {
     private final int outWidth;
     private final int positions;
     private final int patch;
-    private final ParameterTensor weight;
-    private final ParameterTensor bias;
-    private final int wOff;
-    private final List<ParameterTensor> parameters;
 
     Conv2d(int index, LayerSpec spec, Shape inShape, Shape outShape, ParameterTensor weight, ParameterTensor bias) {
-        super(index, spec, inShape, outShape);
+        super(index, spec, inShape, outShape, weight, bias);
         this.channels = inShape.channels();
         this.height = inShape.height();
         this.width = inShape.width();
@@ -55,15 +50,6 @@ final class Conv2d extends Layer {
         this.outWidth = outShape.width();
         this.positions = outHeight * outWidth;
         this.patch = channels * kernel * kernel;
-        this.weight = weight;
-        this.bias = bias;
-        this.wOff = weight.offset();
-        this.parameters = bias == null ? List.of(weight) : List.of(weight, bias);
-    }
-
-    @Override
-    public List<ParameterTensor> parameters() {
-        return parameters;
     }
 
     /** The unfolded input X, its scratch twin, and [c_out, B·|T|] buffers of one convolution in one workspace. */
@@ -353,10 +339,5 @@ final class Conv2d extends Layer {
     private int endInside(int k, int size, int outSize) {
         int limit = size - 1 + padding - k;
         return limit < 0 ? 0 : Math.min(outSize, limit / stride + 1);
-    }
-
-    @Override
-    public String toString() {
-        return super.toString() + " " + Arrays.toString(weight.shape());
     }
 }

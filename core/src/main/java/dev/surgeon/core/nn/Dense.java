@@ -4,8 +4,6 @@ import static dev.surgeon.kernels.Trans.N;
 import static dev.surgeon.kernels.Trans.T;
 
 import dev.surgeon.kernels.Kernels;
-import java.util.Arrays;
-import java.util.List;
 
 /**
  * Fully connected layer z = W h + b with W stored {@code [out, in]} row-major (PyTorch's Linear).
@@ -16,27 +14,14 @@ import java.util.List;
  * ∂²/∂H² ≈ D₂ (W∘W), and the sum of squared per-sample gradients Σ_n (δ_n h_nᵀ)∘² = (Δ∘Δ)ᵀ (H∘H),
  * again single gemms.
  */
-final class Dense extends Layer {
+final class Dense extends WeightedLayer {
     private final int in;
     private final int out;
-    private final ParameterTensor weight;
-    private final ParameterTensor bias;
-    private final int wOff;
-    private final List<ParameterTensor> parameters;
 
     Dense(int index, LayerSpec spec, Shape inShape, Shape outShape, ParameterTensor weight, ParameterTensor bias) {
-        super(index, spec, inShape, outShape);
+        super(index, spec, inShape, outShape, weight, bias);
         this.in = inShape.size();
         this.out = outShape.size();
-        this.weight = weight;
-        this.bias = bias;
-        this.wOff = weight.offset();
-        this.parameters = bias == null ? List.of(weight) : List.of(weight, bias);
-    }
-
-    @Override
-    public List<ParameterTensor> parameters() {
-        return parameters;
     }
 
     /** Scratch of a dense layer: squared inputs and weights, squared seeds, augmented inputs. */
@@ -189,10 +174,5 @@ final class Dense extends Layer {
         } else {
             v.outputGradients = null;
         }
-    }
-
-    @Override
-    public String toString() {
-        return super.toString() + " " + Arrays.toString(weight.shape());
     }
 }

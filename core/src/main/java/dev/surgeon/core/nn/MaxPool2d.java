@@ -9,24 +9,10 @@ import java.util.Arrays;
  * the layer is piecewise linear, a fixed selection between kinks, so its second derivative is zero and
  * its R-operator and Becker–LeCun passes are the same selection.
  */
-final class MaxPool2d extends Layer {
-    private final int channels;
-    private final int height;
-    private final int width;
-    private final int kernel;
-    private final int stride;
-    private final int outHeight;
-    private final int outWidth;
+final class MaxPool2d extends Pool2d {
 
     MaxPool2d(int index, LayerSpec spec, Shape inShape, Shape outShape) {
         super(index, spec, inShape, outShape);
-        this.channels = inShape.channels();
-        this.height = inShape.height();
-        this.width = inShape.width();
-        this.kernel = spec.kernel();
-        this.stride = spec.stride();
-        this.outHeight = outShape.height();
-        this.outWidth = outShape.width();
     }
 
     /** Index (into the batch input array) of the maximum of every output. */
@@ -48,13 +34,11 @@ final class MaxPool2d extends Layer {
     void forward(LayerState s, int batch, float[] w, boolean training) {
         int[] arg = ((State) s).argmax;
         float[] x = s.in;
-        int plane = height * width;
         int o = 0;
         for (int bc = 0; bc < batch * channels; bc++) {
-            int base = bc * plane;
             for (int oy = 0; oy < outHeight; oy++) {
                 for (int ox = 0; ox < outWidth; ox++, o++) {
-                    int first = base + oy * stride * width + ox * stride;
+                    int first = windowStart(bc, oy, ox);
                     int best = first;
                     float max = x[first];
                     for (int ky = 0; ky < kernel; ky++) {

@@ -13,21 +13,10 @@ import java.util.SplittableRandom;
  * output, the output and the target lie on the same side of 0.5 (sigmoid outputs); with several, the
  * largest output is at the position of the largest target (one-hot).
  */
-public final class MeanSquaredError implements Loss {
-    private final Reduction reduction;
+public final class MeanSquaredError extends ReducedLoss {
 
     public MeanSquaredError(Reduction reduction) {
-        this.reduction = reduction;
-    }
-
-    @Override
-    public String name() {
-        return "mse-" + reduction.name().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    @Override
-    public Reduction reduction() {
-        return reduction;
+        super("mse", reduction);
     }
 
     @Override
@@ -44,7 +33,7 @@ public final class MeanSquaredError implements Loss {
             double e = (double) f[i] - t[i];
             sum += e * e;
         }
-        return 0.5 * sum * (reduction == Reduction.MEAN ? 1.0 / batch : 1.0);
+        return reduce(0.5 * sum, batch);
     }
 
     @Override
@@ -102,10 +91,5 @@ public final class MeanSquaredError implements Loss {
             }
         }
         return correct;
-    }
-
-    @Override
-    public String toString() {
-        return name();
     }
 }

@@ -11,21 +11,10 @@ import java.util.SplittableRandom;
  * Factor S = diag(√p) − p √pᵀ, whose column c is √p_c (e_c − p) (A4.1; S Sᵀ = Λ because Σ_c p_c = 1).
  * Sampled targets: one-hot of y ~ Categorical(p). Accuracy: argmax f equals argmax t.
  */
-public final class SoftmaxCrossEntropy implements Loss {
-    private final Reduction reduction;
+public final class SoftmaxCrossEntropy extends ReducedLoss {
 
     public SoftmaxCrossEntropy(Reduction reduction) {
-        this.reduction = reduction;
-    }
-
-    @Override
-    public String name() {
-        return "cross-entropy-" + reduction.name().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    @Override
-    public Reduction reduction() {
-        return reduction;
+        super("cross-entropy", reduction);
     }
 
     @Override
@@ -77,7 +66,7 @@ public final class SoftmaxCrossEntropy implements Loss {
                 }
             }
         }
-        return reduction == Reduction.MEAN ? sum / batch : sum;
+        return reduce(sum, batch);
     }
 
     @Override
@@ -168,10 +157,5 @@ public final class SoftmaxCrossEntropy implements Loss {
             }
         }
         return correct;
-    }
-
-    @Override
-    public String toString() {
-        return name();
     }
 }
