@@ -2,35 +2,18 @@ package dev.surgeon.core.optim;
 
 /**
  * AdaMax (Kingma &amp; Ba 2015, "Adam: A method for stochastic optimization", Algorithm 2; METHODS F item 8):
- * m ← β1 m + (1 − β1) g; u ← max(β2 u, |g| + ε); w ← w − (η/(1 − β1^t)) m ⊘ u. ε enters inside the max, as
+ * m ← β1 m + (1 − β1) g; u ← max(β2 u, |g| + ε); w ← w − (η/(1 − β1^t)) m ⊘ u (u is stored as r). ε enters inside the max, as
  * in PyTorch, instead of METHODS' m ⊘ (u + ε): both only guard the division, and they differ by at most ε
  * in the denominator. Defaults (PyTorch): η = 2e-3, β1 = 0.9, β2 = 0.999, ε = 1e-8. State: 2d floats.
  */
-public final class AdaMax extends ElementwiseOptimizer<AdaMax> {
-    private final double beta1;
-    private final double beta2;
-    private final double epsilon;
-    private float[] m;
-    private float[] u;
+public final class AdaMax extends AdaptiveMomentOptimizer<AdaMax> {
 
     public AdaMax() {
         this(2e-3, 0.9, 0.999, 1e-8);
     }
 
     public AdaMax(double learningRate, double beta1, double beta2, double epsilon) {
-        super(learningRate);
-        checkUnitInterval(beta1, "beta1");
-        checkUnitInterval(beta2, "beta2");
-        checkNonNegative(epsilon, "epsilon");
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.epsilon = epsilon;
-    }
-
-    @Override
-    void allocate(int d) {
-        m = new float[d];
-        u = new float[d];
+        super(learningRate, beta1, beta2, epsilon);
     }
 
     @Override
@@ -42,22 +25,15 @@ public final class AdaMax extends ElementwiseOptimizer<AdaMax> {
         float stepSize = (float) (learningRate / (1 - Math.pow(beta1, t)));
         for (int i = 0; i < w.length; i++) {
             float mi = b1 * m[i] + c1 * g[i];
-            float ui = Math.max(b2 * u[i], Math.abs(g[i]) + eps);
+            float ui = Math.max(b2 * r[i], Math.abs(g[i]) + eps);
             m[i] = mi;
-            u[i] = ui;
+            r[i] = ui;
             w[i] -= stepSize * mi / ui;
         }
     }
 
     @Override
-    void resetState(int q) {
-        m[q] = 0f;
-        u[q] = 0f;
-    }
-
-    @Override
     public String toString() {
-        return "AdaMax(lr=" + learningRate + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + epsilon
-                + ", weight decay=" + weightDecay() + ")";
+        return describe("AdaMax", "");
     }
 }

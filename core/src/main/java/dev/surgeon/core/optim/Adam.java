@@ -15,13 +15,8 @@ package dev.surgeon.core.optim;
  * Defaults (PyTorch): η = 1e-3, β1 = 0.9, β2 = 0.999, ε = 1e-8 (Keras 1e-7); AdamW wd = 1e-2.
  * State: 2d floats (3d for AMSGrad).
  */
-public final class Adam extends ElementwiseOptimizer<Adam> {
-    private final double beta1;
-    private final double beta2;
-    private final double epsilon;
+public final class Adam extends AdaptiveMomentOptimizer<Adam> {
     private final boolean amsGrad;
-    private float[] m;
-    private float[] r;
     private float[] rMax;
 
     public Adam() {
@@ -33,13 +28,7 @@ public final class Adam extends ElementwiseOptimizer<Adam> {
     }
 
     public Adam(double learningRate, double beta1, double beta2, double epsilon, boolean amsGrad) {
-        super(learningRate);
-        checkUnitInterval(beta1, "beta1");
-        checkUnitInterval(beta2, "beta2");
-        checkNonNegative(epsilon, "epsilon");
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.epsilon = epsilon;
+        super(learningRate, beta1, beta2, epsilon);
         this.amsGrad = amsGrad;
     }
 
@@ -55,8 +44,7 @@ public final class Adam extends ElementwiseOptimizer<Adam> {
 
     @Override
     void allocate(int d) {
-        m = new float[d];
-        r = new float[d];
+        super.allocate(d);
         rMax = amsGrad ? new float[d] : null;
     }
 
@@ -85,8 +73,7 @@ public final class Adam extends ElementwiseOptimizer<Adam> {
 
     @Override
     void resetState(int q) {
-        m[q] = 0f;
-        r[q] = 0f;
+        super.resetState(q);
         if (rMax != null) {
             rMax[q] = 0f;
         }
@@ -94,8 +81,6 @@ public final class Adam extends ElementwiseOptimizer<Adam> {
 
     @Override
     public String toString() {
-        String name = amsGrad ? "AMSGrad" : isWeightDecayDecoupled() ? "AdamW" : "Adam";
-        return name + "(lr=" + learningRate + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + epsilon
-                + ", weight decay=" + weightDecay() + (isWeightDecayDecoupled() ? " decoupled" : "") + ")";
+        return describe(amsGrad ? "AMSGrad" : isWeightDecayDecoupled() ? "AdamW" : "Adam", "");
     }
 }

@@ -9,13 +9,8 @@ package dev.surgeon.core.optim;
  * Defaults (PyTorch): η = 2e-3, β1 = 0.9, β2 = 0.999, ε = 1e-8, ψ = 4e-3. State: 2d floats. A pruned
  * weight's moments are reset; the schedule product Π is global and is not.
  */
-public final class Nadam extends ElementwiseOptimizer<Nadam> {
-    private final double beta1;
-    private final double beta2;
-    private final double epsilon;
+public final class Nadam extends AdaptiveMomentOptimizer<Nadam> {
     private final double momentumDecay;
-    private float[] m;
-    private float[] r;
     private double muProduct = 1;
 
     public Nadam() {
@@ -23,14 +18,8 @@ public final class Nadam extends ElementwiseOptimizer<Nadam> {
     }
 
     public Nadam(double learningRate, double beta1, double beta2, double epsilon, double momentumDecay) {
-        super(learningRate);
-        checkUnitInterval(beta1, "beta1");
-        checkUnitInterval(beta2, "beta2");
-        checkNonNegative(epsilon, "epsilon");
+        super(learningRate, beta1, beta2, epsilon);
         checkNonNegative(momentumDecay, "momentum decay");
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.epsilon = epsilon;
         this.momentumDecay = momentumDecay;
     }
 
@@ -40,8 +29,7 @@ public final class Nadam extends ElementwiseOptimizer<Nadam> {
 
     @Override
     void allocate(int d) {
-        m = new float[d];
-        r = new float[d];
+        super.allocate(d);
         muProduct = 1;
     }
 
@@ -69,14 +57,7 @@ public final class Nadam extends ElementwiseOptimizer<Nadam> {
     }
 
     @Override
-    void resetState(int q) {
-        m[q] = 0f;
-        r[q] = 0f;
-    }
-
-    @Override
     public String toString() {
-        return "Nadam(lr=" + learningRate + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + epsilon
-                + ", momentum decay=" + momentumDecay + ", weight decay=" + weightDecay() + ")";
+        return describe("Nadam", ", momentum decay=" + momentumDecay);
     }
 }
