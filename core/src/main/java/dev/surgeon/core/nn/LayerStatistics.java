@@ -1,5 +1,9 @@
 package dev.surgeon.core.nn;
 
+import dev.surgeon.kernels.Kernels;
+import dev.surgeon.kernels.Trans;
+import dev.surgeon.kernels.Uplo;
+
 /**
  * A view of one dense or convolutional layer's inputs and output gradients over a batch, filled by
  * {@link Network#kroneckerStatistics} and {@link Network#layerInputs}. The arrays belong to the
@@ -136,5 +140,33 @@ public final class LayerStatistics {
     /** Entry (r, i) of the output gradients. */
     public float outputGradient(int r, int i) {
         return outputGradients[gradientOffset + r * gradientSampleStride + i * gradientFeatureStride];
+    }
+
+    /**
+     * {@code C ← C + alpha·Σ_r x_r x_rᵀ} on the {@code uplo} triangle of C, with x_r the input vectors
+     * including the bias entry when {@link #hasBiasColumn()} (n = d_col or d_col + 1): one syrk over the batch,
+     * with the transpose this layout needs. The K-FAC factor A of the batch is this with alpha = 1/rows().
+     */
+    public void accumulateInputGram(Kernels kernels, Uplo uplo, float alpha, float[] c, int cOff, int ldc) {
+        int n = inputColumns + (biasColumn ? 1 : 0);
+        gram(kernels, uplo, alpha, inputs, inputOffset, inputSampleStride, inputFeatureStride, n, c, cOff, ldc);
+    }
+
+    /** {@code C ← C + alpha·Σ_r δ_r δ_rᵀ} (d_out × d_out) on the {@code uplo} triangle: K-FAC's Γ of the batch. */
+    public void accumulateGradientGram(Kernels kernels, Uplo uplo, float alpha, float[] c, int cOff, int ldc) {
+        if (outputGradients == null) {
+            throw new IllegalStateException("a layerInputs view has no output gradients; use kroneckerStatistics");
+        }
+        gram(kernels, uplo, alpha, outputGradients, gradientOffset, gradientSampleStride, gradientFeatureStride,
+                outputColumns, c, cOff, ldc);
+    }
+
+    private void gram(Kernels kernels, Uplo uplo, float alpha, float[] a, int off, int sampleStride, int featureStride,
+                      int n, float[] c, int cOff, int ldc) {
+        if (featureStride == 1) {
+            kernels.syrk(uplo, Trans.T, n, rows, alpha, a, off, sampleStride, 1f, c, cOff, ldc);
+        } else {
+            kernels.syrk(uplo, Trans.N, n, rows, alpha, a, off, featureStride, 1f, c, cOff, ldc);
+        }
     }
 }

@@ -123,8 +123,8 @@ public final class Network {
     public void initialize(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         for (ParameterTensor t : layout.tensors()) {
-            Layer l = layers.get(t.layerIndex());
-            double bound = 1 / Math.sqrt(layout.tensorsOf(l.index()).get(0).columns());
+            // fan_in = inputs per output = columns of the layer's weight viewed as [out, d_col].
+            double bound = 1 / Math.sqrt(layers.get(t.layerIndex()).parameters().get(0).columns());
             for (int q = t.offset(); q < t.end(); q++) {
                 params[q] = (float) ((2 * random.nextDouble() - 1) * bound);
             }

@@ -152,6 +152,39 @@ class SampleStatisticsTest {
     }
 
     @Test
+    void gramHelpersSumTheOuterProductsOfTheVectors() {
+        Fixture fx = Fixture.of(NETS[2], "cross-entropy-mean", 3, 23);
+        float[] seeds = new float[fx.batch * fx.net.outputSize()];
+        fx.net.lossSeeds(fx.ws, fx.loss, new SplittableRandom(1), seeds, 0);
+        for (LayerStatistics s : fx.net.kroneckerStatistics(fx.ws, seeds, 0)) {
+            int n = s.inputColumns() + (s.hasBiasColumn() ? 1 : 0);
+            float[] a = new float[n * n];
+            s.accumulateInputGram(Kernels.scalar(), dev.surgeon.kernels.Uplo.UPPER, 0.5f, a, 0, n);
+            int m = s.outputColumns();
+            float[] gamma = new float[m * m];
+            s.accumulateGradientGram(Kernels.scalar(), dev.surgeon.kernels.Uplo.UPPER, 2f, gamma, 0, m);
+            for (int i = 0; i < n; i++) {
+                for (int j = i; j < n; j++) {
+                    double sum = 0;
+                    for (int r = 0; r < s.rows(); r++) {
+                        sum += (double) s.input(r, i) * s.input(r, j);
+                    }
+                    assertEquals(0.5 * sum, a[i * n + j], 1e-5 * (1 + Math.abs(sum)), s.weight().name() + " A");
+                }
+            }
+            for (int i = 0; i < m; i++) {
+                for (int j = i; j < m; j++) {
+                    double sum = 0;
+                    for (int r = 0; r < s.rows(); r++) {
+                        sum += (double) s.outputGradient(r, i) * s.outputGradient(r, j);
+                    }
+                    assertEquals(2 * sum, gamma[i * m + j], 1e-5 * (1e-3 + Math.abs(sum)), s.weight().name() + " Γ");
+                }
+            }
+        }
+    }
+
+    @Test
     void oneSampleFisherBlockOfADenseLayerIsTheKroneckerProductOfItsStatistics() {
         // One sample, one layer: g gᵀ = (δδᵀ) ⊗ (h̄h̄ᵀ) exactly in row-major order (METHODS A7: vec(∇W̄) = h̄ ⊗ δ
         // column-major, δ ⊗ h̄ row-major).
