@@ -319,8 +319,15 @@ final class Conv2d extends WeightedLayer {
                             }
                             int src = row + (i * outHeight + oy) * outWidth;
                             int dst = xc + iy * width + kx - padding;
-                            for (int ox = lo; ox < hi; ox++) {
-                                dx[dst + ox * stride] += dcols[src + ox];
+                            if (stride == 1) {
+                                // Contiguous on both sides: C2 vectorizes this form.
+                                for (int ox = lo; ox < hi; ox++) {
+                                    dx[dst + ox] += dcols[src + ox];
+                                }
+                            } else {
+                                for (int ox = lo; ox < hi; ox++) {
+                                    dx[dst + ox * stride] += dcols[src + ox];
+                                }
                             }
                         }
                     }
