@@ -112,6 +112,36 @@ class SampleStatisticsTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"cross-entropy-mean", "mse-sum", "bce-mean"})
+    void sampledTargetsGiveTheGaussNewtonDiagonalInExpectation(String loss) {
+        // True Fisher = GGN for these likelihood losses (METHODS A5): E_y[Σ_n g_n(y)∘²]·s = diag(s·Σ J_nᵀΛ_nJ_n).
+        Fixture fx = Fixture.of("in(3) dense(4) tanh dense(3)", loss, 2, 29);
+        int d = fx.d();
+        float[] exact = new float[d];
+        fx.net.gaussNewtonDiagonal(fx.ws, fx.loss, exact);
+        float[] seeds = new float[fx.batch * fx.net.outputSize()];
+        float[] squares = new float[d];
+        double[] mean = new double[d];
+        SplittableRandom random = new SplittableRandom(31);
+        int draws = 20000;
+        float scale = fx.loss.scale(fx.batch);
+        for (int i = 0; i < draws; i++) {
+            fx.net.lossSeeds(fx.ws, fx.loss, random, seeds, 0);
+            fx.net.sumOfSquaredSampleGradients(fx.ws, seeds, 0, squares);
+            for (int q = 0; q < d; q++) {
+                mean[q] += (double) scale * squares[q] / draws;
+            }
+        }
+        // Each entry averages 20000 draws of a squared (roughly Gaussian) quantity: relative standard error
+        // ≈ √(2/20000) = 1%. 5% of the largest entry plus 5% of each entry stays clear of chance, while using
+        // data targets instead (the empirical Fisher) or a wrong scale misses by far more.
+        double max = ReferenceNetwork.maxAbs(mean);
+        for (int q = 0; q < d; q++) {
+            assertEquals(exact[q], mean[q], 0.05 * max + 0.05 * Math.abs(exact[q]), "entry " + q);
+        }
+    }
+
     @Test
     void kroneckerStatisticsFactorEverySampleGradient() {
         Fixture fx = Fixture.of(NETS[2], "cross-entropy-mean", 3, 13);
