@@ -35,20 +35,27 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>Hessian (METHODS A1/A2): {@code hessianVectorProduct(ws, loss, v, hv)}, exact including φ'' terms
  *       and Λ; a dense Hessian is d such products with unit vectors (then symmetrized).</li>
- *   <li>Generalized Gauss-Newton (A3): {@code gaussNewtonVectorProduct}; for OBS's outer-product Hessian
- *       (1/P) Σ ∂f/∂w ∂f/∂wᵀ use MSE (Λ = I) on the network output. {@code jacobianVectorProduct} and
- *       {@code vectorJacobianProduct} give J v and Jᵀ u separately.</li>
- *   <li>Diagonals (A4): {@code gaussNewtonDiagonal} (exact, K backward passes per batch),
+ *   <li>Generalized Gauss-Newton (A3): {@code gaussNewtonVectorProduct(ws, loss, v, out)}.
+ *       {@code jacobianVectorProduct} and {@code vectorJacobianProduct} give J v and Jᵀ u separately.</li>
+ *   <li>Output seeds: {@code lossSeeds(ws, loss, null, seeds, 0)} gives the per-sample loss gradients at the
+ *       data targets (empirical Fisher), {@code lossSeeds(ws, loss, random, seeds, 0)} at targets sampled
+ *       from the model (true Fisher, seeded). For OBS's outer-product Hessian (1/P) Σ_n Σ_k ∂f_k/∂w ∂f_k/∂wᵀ
+ *       use the unit seeds e_k (every row of seeds = e_k) once per output k: {@code sampleGradients} then
+ *       yields the rows ∂f_{n,k}/∂w.</li>
+ *   <li>Diagonals (A4): {@code gaussNewtonDiagonal} (exact, C = K linear backward passes per batch),
  *       {@code diagonalGaussNewton} (Becker–LeCun recursion, one pass; OBD's), diagonal empirical/true
- *       Fisher = {@code sumOfSquaredSampleGradients} with loss-gradient seeds (data or sampled targets).</li>
- *   <li>Dense Fisher, M-FAC, WoodFisher (A5, A8): {@code sampleGradients} writes B per-sample gradient rows
- *       into an m × d matrix G (row stride ≥ d), ready for syrk / rowDots / rowCombination.</li>
+ *       Fisher = {@code sumOfSquaredSampleGradients} with loss seeds (data or sampled targets).</li>
+ *   <li>Dense Fisher, M-FAC, WoodFisher (A5, A8): {@code sampleGradients(ws, seeds, 0, g, gOff, ldg)} writes B
+ *       per-sample gradient rows into an m × d matrix G (row stride ≥ d), ready for syrk / rowDots /
+ *       rowCombination; {@code sampleGradients(ws, seeds, 0, from, to, g, gOff, ldg)} writes only the columns
+ *       of a range of whole tensors (one layer), so G can be m × d_layer.</li>
  *   <li>K-FAC/KFC (A7): {@code kroneckerStatistics(ws, seeds, 0)} returns, per dense/conv layer, the input
- *       vectors h̄ (with the bias 1) and output gradients δ; A = (1/N)Σ h̄h̄ᵀ and Γ = (1/N)Σ δδᵀ by syrk.
- *       With seeds from {@code loss.gradient(..., scale 1, ...)} the δ are per-sample (B·δ of a mean loss).</li>
+ *       vectors h̄ (with the bias 1) and output gradients δ; {@link LayerStatistics#accumulateInputGram} and
+ *       {@link LayerStatistics#accumulateGradientGram} add Σ h̄h̄ᵀ and Σ δδᵀ with one syrk each. With loss
+ *       seeds at scale 1 the δ are per-sample (B·δ of a mean loss), as Γ requires.</li>
  *   <li>Layer-wise H = (2/N) X Xᵀ (A9, ExactOBS): {@code layerInputs(ws)} gives X (unfolded patches for
  *       convolutions) right after the forward pass, without any backward work; {@link LayerStatistics}
- *       describes the layout (strides) and which syrk computes X Xᵀ.</li>
+ *       describes the layout (strides) and {@code accumulateInputGram} computes X Xᵀ.</li>
  * </ul>
  * To average over N samples in several batches, weight each batch's result of a MEAN loss by B_i/N.
  * Workspaces and hooks are single-threaded; run one workspace per thread for parallel data sources.
