@@ -249,6 +249,7 @@ public final class Network {
      * for every sample of the batch (Pearlmutter 1994; METHODS A2 forward recurrences).
      */
     public void jacobianVectorProduct(Workspace ws, float[] v, float[] out, int outOff) {
+        checkRows(out, outOff, ws.batch(), "J v output");
         rForward(ws, v);
         System.arraycopy(ws.rOutput(), 0, out, outOff, ws.batch() * outputSize());
     }
@@ -265,7 +266,16 @@ public final class Network {
 
     private void seedBackward(Workspace ws, float[] seeds, int seedOff) {
         requireDeterministic(ws);
+        checkRows(seeds, seedOff, ws.batch(), "output seeds");
         System.arraycopy(seeds, seedOff, ws.outputGradient(), 0, ws.batch() * outputSize());
+    }
+
+    /** Throws unless {@code a[off, off + batch·K)} exists. */
+    private void checkRows(float[] a, int off, int batch, String what) {
+        if (off < 0 || (long) off + (long) batch * outputSize() > a.length) {
+            throw new IllegalArgumentException(what + ": " + batch + " rows of " + outputSize() + " values at offset "
+                    + off + " do not fit an array of " + a.length);
+        }
     }
 
     private void rForward(Workspace ws, float[] v) {
@@ -485,6 +495,7 @@ public final class Network {
         int batch = ws.batch();
         int k = outputSize();
         loss.checkOutputs(k);
+        checkRows(seeds, seedOff, batch, "output seeds");
         float[] t = ws.targets();
         if (random != null) {
             t = ws.sampledTargets();
