@@ -6,10 +6,7 @@ package dev.surgeon.core.optim;
  * Defaults (PyTorch): ρ = 0.9, ε = 1e-6, η = 1.0 (the paper has no η, i.e. η = 1, and uses ρ = 0.95).
  * State: 2d floats.
  */
-public final class AdaDelta extends ElementwiseOptimizer<AdaDelta> {
-    private final double rho;
-    private final double epsilon;
-    private float[] meanSquare;
+public final class AdaDelta extends SquaredGradientAverage<AdaDelta> {
     private float[] meanSquareUpdate;
 
     public AdaDelta() {
@@ -17,16 +14,12 @@ public final class AdaDelta extends ElementwiseOptimizer<AdaDelta> {
     }
 
     public AdaDelta(double learningRate, double rho, double epsilon) {
-        super(learningRate);
-        checkUnitInterval(rho, "rho");
-        checkNonNegative(epsilon, "epsilon");
-        this.rho = rho;
-        this.epsilon = epsilon;
+        super(learningRate, rho, epsilon);
     }
 
     @Override
     void allocate(int d) {
-        meanSquare = new float[d];
+        super.allocate(d);
         meanSquareUpdate = new float[d];
     }
 
@@ -47,12 +40,12 @@ public final class AdaDelta extends ElementwiseOptimizer<AdaDelta> {
 
     @Override
     void resetState(int q) {
-        meanSquare[q] = 0f;
+        super.resetState(q);
         meanSquareUpdate[q] = 0f;
     }
 
     @Override
     public String toString() {
-        return "AdaDelta(lr=" + learningRate + ", rho=" + rho + ", eps=" + epsilon + ", weight decay=" + weightDecay() + ")";
+        return describe("AdaDelta");
     }
 }

@@ -6,26 +6,14 @@ package dev.surgeon.core.optim;
  * (TensorFlow puts it inside). Defaults (PyTorch): η = 0.01, ρ = 0.99, ε = 1e-8; the lecture and Keras use
  * ρ = 0.9, η = 1e-3. No momentum, not centered. State: d floats.
  */
-public final class RmsProp extends ElementwiseOptimizer<RmsProp> {
-    private final double rho;
-    private final double epsilon;
-    private float[] meanSquare;
+public final class RmsProp extends SquaredGradientAverage<RmsProp> {
 
     public RmsProp() {
         this(0.01, 0.99, 1e-8);
     }
 
     public RmsProp(double learningRate, double rho, double epsilon) {
-        super(learningRate);
-        checkUnitInterval(rho, "rho");
-        checkNonNegative(epsilon, "epsilon");
-        this.rho = rho;
-        this.epsilon = epsilon;
-    }
-
-    @Override
-    void allocate(int d) {
-        meanSquare = new float[d];
+        super(learningRate, rho, epsilon);
     }
 
     @Override
@@ -42,12 +30,7 @@ public final class RmsProp extends ElementwiseOptimizer<RmsProp> {
     }
 
     @Override
-    void resetState(int q) {
-        meanSquare[q] = 0f;
-    }
-
-    @Override
     public String toString() {
-        return "RMSProp(lr=" + learningRate + ", rho=" + rho + ", eps=" + epsilon + ", weight decay=" + weightDecay() + ")";
+        return describe("RMSProp");
     }
 }
