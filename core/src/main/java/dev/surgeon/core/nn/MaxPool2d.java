@@ -40,21 +40,31 @@ final class MaxPool2d extends Pool2d {
                 for (int ox = 0; ox < outWidth; ox++, o++) {
                     int first = windowStart(bc, oy, ox);
                     int best = first;
-                    float max = x[first];
+                    int maxKey = orderKey(x[first]);
                     for (int ky = 0; ky < kernel; ky++) {
                         int row = first + ky * width;
                         for (int kx = 0; kx < kernel; kx++) {
-                            if (x[row + kx] > max) {
-                                max = x[row + kx];
-                                best = row + kx;
-                            }
+                            int key = orderKey(x[row + kx]);
+                            best = key > maxKey ? row + kx : best;
+                            maxKey = Math.max(maxKey, key);
                         }
                     }
                     arg[o] = best;
-                    s.out[o] = max;
+                    s.out[o] = x[best];
                 }
             }
         }
+    }
+
+    /**
+     * An int with the same order as the float (for non-NaN values; a NaN ranks above +∞ or below −∞ by its
+     * sign bit). Comparing these keys instead of floats lets C2 select with integer conditional moves: which
+     * element of a window is largest is unpredictable, and a branch per element mispredicted often enough
+     * to make the argmax pass 2× slower on LeNet-5's first pooling layer.
+     */
+    private static int orderKey(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        return bits ^ ((bits >> 31) & 0x7fffffff);
     }
 
     /** dst = 0, then dst[argmax[o]] += src[o]. */
