@@ -7,5 +7,8 @@ module dev.surgeon.core {
 
     exports dev.surgeon.core.data;
     exports dev.surgeon.core.io;
+    exports dev.surgeon.core.nn;
+    exports dev.surgeon.core.optim;
     exports dev.surgeon.core.progress;
+    exports dev.surgeon.core.train;
 }

@@ -1,0 +1,109 @@
+package dev.surgeon.core.nn;
+
+import dev.surgeon.kernels.Kernels;
+import java.util.Arrays;
+
+/**
+ * Max pooling over k×k windows with stride s, no padding (NCHW). The forward pass records the position of
+ * each window's maximum (the first one on ties); every other pass routes values through those positions:
+ * the layer is piecewise linear, a fixed selection between kinks, so its second derivative is zero and
+ * its R-operator and Becker–LeCun passes are the same selection.
+ */
+final class MaxPool2d extends Pool2d {
+
+    MaxPool2d(int index, LayerSpec spec, Shape inShape, Shape outShape) {
+        super(index, spec, inShape, outShape);
+    }
+
+    /** Index (into the batch input array) of the maximum of every output. */
+    static final class State extends LayerState {
+        final int[] argmax;
+
+        State(Kernels kernels, int capacity, int outputs) {
+            super(kernels, capacity);
+            this.argmax = new int[Math.multiplyExact(capacity, outputs)];
+        }
+    }
+
+    @Override
+    LayerState newState(Kernels kernels, int capacity) {
+        return new State(kernels, capacity, outputShape().size());
+    }
+
+    @Override
+    void forward(LayerState s, int batch, float[] w, boolean training) {
+        int[] arg = ((State) s).argmax;
+        float[] x = s.in;
+        int o = 0;
+        for (int bc = 0; bc < batch * channels; bc++) {
+            for (int oy = 0; oy < outHeight; oy++) {
+                for (int ox = 0; ox < outWidth; ox++, o++) {
+                    int first = windowStart(bc, oy, ox);
+                    int best = first;
+                    int maxKey = orderKey(x[first]);
+                    for (int ky = 0; ky < kernel; ky++) {
+                        int row = first + ky * width;
+                        for (int kx = 0; kx < kernel; kx++) {
+                            int key = orderKey(x[row + kx]);
+                            best = key > maxKey ? row + kx : best;
+                            maxKey = Math.max(maxKey, key);
+                        }
+                    }
+                    arg[o] = best;
+                    s.out[o] = x[best];
+                }
+            }
+        }
+    }
+
+    /**
+     * An int with the same order as the float (for non-NaN values; a NaN ranks above +∞ or below −∞ by its
+     * sign bit). Comparing these keys instead of floats lets C2 select with integer conditional moves: which
+     * element of a window is largest is unpredictable, and a branch per element mispredicted often enough
+     * to make the argmax pass 2× slower on LeNet-5's first pooling layer.
+     */
+    private static int orderKey(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        return bits ^ ((bits >> 31) & 0x7fffffff);
+    }
+
+    /** dst = 0, then dst[argmax[o]] += src[o]. */
+    private void scatter(LayerState s, int batch, float[] src, float[] dst) {
+        int[] arg = ((State) s).argmax;
+        int n = batch * outputShape().size();
+        Arrays.fill(dst, 0, batch * inputShape().size(), 0f);
+        for (int o = 0; o < n; o++) {
+            dst[arg[o]] += src[o];
+        }
+    }
+
+    @Override
+    void backward(LayerState s, int batch, float[] w, float[] grad) {
+        if (s.dIn != null) {
+            scatter(s, batch, s.dOut, s.dIn);
+        }
+    }
+
+    @Override
+    void rForward(LayerState s, int batch, float[] w, float[] v) {
+        int[] arg = ((State) s).argmax;
+        int n = batch * outputShape().size();
+        for (int o = 0; o < n; o++) {
+            s.rOut[o] = s.rIn[arg[o]];
+        }
+    }
+
+    @Override
+    void rBackward(LayerState s, int batch, float[] w, float[] v, float[] hv) {
+        if (s.rdIn != null) {
+            scatter(s, batch, s.rdOut, s.rdIn);
+        }
+    }
+
+    @Override
+    void diagonalBackward(LayerState s, int batch, float[] w, boolean secondDerivativeTerms, float[] diag) {
+        if (s.rdIn != null) {
+            scatter(s, batch, s.rdOut, s.rdIn);
+        }
+    }
+}

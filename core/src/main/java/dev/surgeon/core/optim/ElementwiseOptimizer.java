@@ -1,0 +1,146 @@
+package dev.surgeon.core.optim;
+
+import dev.surgeon.core.nn.Mask;
+
+/**
+ * Common part of the first-order optimizers whose update is elementwise: step counting, weight decay,
+ * masks and state allocation. Weight decay is either coupled (L2: g ← g + wd·w before the update rule,
+ * PyTorch's {@code weight_decay} for SGD, Adam, …) or decoupled (Loshchilov &amp; Hutter 2019: w ← w − η·wd·w
+ * before the update, with g unchanged; PyTorch's AdamW). Both apply to every parameter, biases included,
+ * as PyTorch does with a single parameter group.
+ *
+ * @param <S> the concrete optimizer, so that configuration calls chain
+ */
+public abstract class ElementwiseOptimizer<S extends ElementwiseOptimizer<S>> implements Optimizer {
+    double learningRate;
+    private double weightDecay;
+    private boolean decoupled;
+    private Mask mask;
+    private long t;
+    private int dimension = -1;
+    private float[] decayedGradient;
+
+    ElementwiseOptimizer(double learningRate) {
+        setLearningRate(learningRate);
+    }
+
+    @SuppressWarnings("unchecked")
+    private S self() {
+        return (S) this;
+    }
+
+    /** Coupled L2 weight decay: the gradient used is g + wd·w. */
+    public S weightDecay(double wd) {
+        checkNonNegative(wd, "weight decay");
+        this.weightDecay = wd;
+        this.decoupled = false;
+        return self();
+    }
+
+    /** Decoupled weight decay: w ← (1 − η·wd)·w before each update; the gradient is not changed. */
+    public S decoupledWeightDecay(double wd) {
+        checkNonNegative(wd, "weight decay");
+        this.weightDecay = wd;
+        this.decoupled = true;
+        return self();
+    }
+
+    public double weightDecay() {
+        return weightDecay;
+    }
+
+    public boolean isWeightDecayDecoupled() {
+        return decoupled;
+    }
+
+    static void checkNonNegative(double v, String what) {
+        if (!(v >= 0) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException(what + " must be a finite number >= 0, got " + v);
+        }
+    }
+
+    static void checkUnitInterval(double v, String what) {
+        if (!(v >= 0 && v < 1)) {
+            throw new IllegalArgumentException(what + " must be in [0, 1), got " + v);
+        }
+    }
+
+    @Override
+    public double learningRate() {
+        return learningRate;
+    }
+
+    @Override
+    public void setLearningRate(double learningRate) {
+        checkNonNegative(learningRate, "learning rate");
+        this.learningRate = learningRate;
+    }
+
+    @Override
+    public void setMask(Mask mask) {
+        this.mask = mask;
+    }
+
+    @Override
+    public long steps() {
+        return t;
+    }
+
+    @Override
+    public void reset() {
+        t = 0;
+        if (dimension >= 0) {
+            allocate(dimension);
+        }
+    }
+
+    @Override
+    public final void step(float[] params, float[] grads) {
+        if (params.length != grads.length) {
+            throw new IllegalArgumentException(params.length + " parameters but " + grads.length + " gradient entries");
+        }
+        if (dimension != params.length) {
+            if (dimension >= 0) {
+                throw new IllegalArgumentException("this optimizer has state for " + dimension
+                        + " parameters but got " + params.length + "; reset() or use a new optimizer");
+            }
+            dimension = params.length;
+            allocate(dimension);
+        }
+        t++;
+        float[] g = grads;
+        if (weightDecay != 0) {
+            if (decoupled) {
+                float keep = (float) (1 - learningRate * weightDecay);
+                for (int i = 0; i < params.length; i++) {
+                    params[i] *= keep;
+                }
+            } else {
+                if (decayedGradient == null) {
+                    decayedGradient = new float[dimension];
+                }
+                float wd = (float) weightDecay;
+                for (int i = 0; i < params.length; i++) {
+                    decayedGradient[i] = grads[i] + wd * params[i];
+                }
+                g = decayedGradient;
+            }
+        }
+        update(params, g, t);
+        if (mask != null) {
+            for (int q : mask.prunedIndices()) {
+                params[q] = 0f;
+                resetState(q);
+            }
+        }
+    }
+
+    /** (Re)creates the state for d parameters at its initial value. */
+    abstract void allocate(int d);
+
+    /** The update rule at step t (1-based) with the (possibly decayed) gradient g. */
+    abstract void update(float[] w, float[] g, long t);
+
+    /** Puts the state of parameter q back to its initial value. */
+    abstract void resetState(int q);
+}
