@@ -40,18 +40,26 @@ final class SegmentOps {
         }
     }
 
-    /** Whether the {@code uplo} triangle of an n×n matrix holds a NaN or an infinity. */
-    static boolean triangleHasNonFinite(Precision p, Uplo uplo, int n, MemorySegment a, long off, int ld) {
+    /** What non-finite values a triangle holds: a NaN anywhere wins over an infinity. */
+    enum NonFinite { NONE, INFINITY, NAN }
+
+    /** Whether the {@code uplo} triangle of an n×n matrix holds a NaN, else an infinity, else neither. */
+    static NonFinite nonFiniteInTriangle(Precision p, Uplo uplo, int n, MemorySegment a, long off, int ld) {
+        NonFinite found = NonFinite.NONE;
         for (int i = 0; i < n; i++) {
             int lo = uplo == Uplo.LOWER ? 0 : i;
             int hi = uplo == Uplo.LOWER ? i : n - 1;
             for (int j = lo; j <= hi; j++) {
-                if (!Double.isFinite(p.get(a, off + (long) i * ld + j))) {
-                    return true;
+                double v = p.get(a, off + (long) i * ld + j);
+                if (Double.isNaN(v)) {
+                    return NonFinite.NAN;
+                }
+                if (Double.isInfinite(v)) {
+                    found = NonFinite.INFINITY;
                 }
             }
         }
-        return false;
+        return found;
     }
 
     /** Whether an n×n matrix has an exact zero on its diagonal. */
