@@ -9,9 +9,10 @@ package dev.surgeon.blas;
  * GC and every other stop-the-world operation wait for it. Calls are kept critical up to an estimated
  * {@link #CRITICAL_MAX_NANOS} (1 ms, comparable to a young-generation pause) on one thread; beyond that the
  * operands are copied to native memory and a plain downcall is used. The copy is O(n²) against O(n³) work
- * but not free: measured here (Sapphire Rapids, 1 thread) it costs 8–13 % of an sgemm at n = 256…1024,
- * because a copy of a matrix that does not fit in cache runs at memory bandwidth (~12 GB/s) while sgemm
- * runs at ~145 GFLOP/s; it is the price of never stalling the JVM for more than about a millisecond.
+ * but not free: measured here (Sapphire Rapids, 1 thread) it costs about 10–20 % of an sgemm at
+ * n = 384…1024, because a copy of a matrix that does not fit in cache runs at memory bandwidth (~12 GB/s)
+ * while sgemm runs at 100–150 GFLOP/s; it is the price of never stalling the JVM for more than about a
+ * millisecond.
  * Level-1 and level-2 calls are memory-bound, so a copy would double their cost: they stay critical and
  * are cut into chunks of at most {@link #CHUNK_ELEMENTS} elements (~0.1 ms each) instead, with a safepoint
  * opportunity between chunks.
@@ -47,22 +48,36 @@ final class CallPolicy {
     /**
      * Families of operations, each with its unit of work, the size below which the fallback is faster and
      * the single-thread native rate (work units per nanosecond) that bounds critical calls.
+     *
+     * <p>Rates: the slow end of what OpenBLAS 0.3.21 reached here on one thread through the bridge
+     * (Sapphire Rapids, a noisy shared machine; AVX2 machines are slower, which only moves calls to the
+     * off-heap route earlier): sgemm 100–157 GFLOP/s, dgemm 58–76, ssyrk 75–145, strsm 37–52; spotrf 8–23,
+     * dpotrf 16–30, spotri 5–19; ssyevd 2–6 n³/ns for n = 128…512; the recursive LU 11–48 GFLOP/s. So a
+     * critical call lasts at most about 1 ms on one thread: sgemm up to n ≈ 290, potrf n ≈ 350,
+     * potri n ≈ 280, syev n ≈ 125, LU n ≈ 280.
+     *
+     * <p>Delegation sizes: where the native path overtook the scalar provider in the same run (gemv from
+     * 32×32, symv from 64×64, gemm from n = 8, potrf from n = 16, syev from n = 8, the LU from n = 48; level 1
+     * at n ≈ 32–64, within the noise of a ~10–20 ns downcall).
      */
     enum Work {
         /** Level 1 ({@code dot}, {@code axpy}, …): n elements. Chunked, never copied. */
         VECTOR(32, Double.POSITIVE_INFINITY),
         /** {@code gemv}, {@code ger} and the fused forms built on them: m·n elements. Chunked, never copied. */
-        MATRIX_VECTOR(1024, Double.POSITIVE_INFINITY),
-        /** {@code symv}, {@code syr}: n² elements; not chunkable by rows, copied when long. */
-        SYMMETRIC_MATRIX_VECTOR(1024, CHUNK_ELEMENTS / (double) CRITICAL_MAX_NANOS),
+        MATRIX_VECTOR(32 * 32, Double.POSITIVE_INFINITY),
+        /**
+         * {@code symv}, {@code syr}: n² elements, not chunkable by rows, so copied when long; memory-bound at
+         * ≥ 1 element/ns (4–8 bytes at ≥ 10 GB/s), i.e. critical up to n ≈ 1000.
+         */
+        SYMMETRIC_MATRIX_VECTOR(64 * 64, 1),
         /** {@code gemm}, {@code syrk}, {@code trsm}, {@code potrs}: flops. */
-        MATRIX_MATRIX(2 * 16 * 16 * 16, 100),
+        MATRIX_MATRIX(2 * 8 * 8 * 8, 50),
         /** {@code potrf}, {@code potri}: flops (n³/3 and 2n³/3). */
-        CHOLESKY(24 * 24 * 24 / 3.0, 40),
+        CHOLESKY(16 * 16 * 16 / 3.0, 15),
         /** {@code syev} ({@code ?syevd} with vectors): n³. */
-        EIGEN(12 * 12 * 12, 2),
+        EIGEN(8 * 8 * 8, 2),
         /** {@code getrfNoPivot} (recursive, on trsm and gemm): 2n³/3 flops. */
-        LU(2 * 48 * 48 * 48 / 3.0, 40);
+        LU(2 * 48 * 48 * 48 / 3.0, 15);
 
         /** Work below which the call is delegated (when delegation is on). */
         final double delegateBelow;

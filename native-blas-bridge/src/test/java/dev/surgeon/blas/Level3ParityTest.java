@@ -36,26 +36,34 @@ class Level3ParityTest {
     }
 
     static Stream<Arguments> gemmShapes() {
+        int s = offHeapOrder(2);
         return Stream.of(new int[][]{{1, 1, 1}, {7, 9, 5}, {16, 17, 15}, {33, 31, 65}, {64, 63, 2}, {0, 3, 4},
-                        {3, 0, 4}, {3, 4, 0}, {130, 90, 257}, {470, 430, 500}})
-                .map(s -> Arguments.of(s[0], s[1], s[2]));
+                        {3, 0, 4}, {3, 4, 0}, {130, 90, 257}, {s + 7, s - 3, s + 11}})
+                .map(t -> Arguments.of(t[0], t[1], t[2]));
     }
 
     static Stream<Arguments> syrkShapes() {
-        return Stream.of(new int[][]{{1, 1}, {7, 5}, {17, 33}, {64, 1}, {0, 3}, {3, 0}, {129, 70}, {520, 400}})
-                .map(s -> Arguments.of(s[0], s[1]));
+        int s = offHeapOrder(1);
+        return Stream.of(new int[][]{{1, 1}, {7, 5}, {17, 33}, {64, 1}, {0, 3}, {3, 0}, {129, 70}, {s + 5, s + 2}})
+                .map(t -> Arguments.of(t[0], t[1]));
     }
 
     static Stream<Arguments> trsmShapes() {
-        return Stream.of(new int[][]{{1, 1}, {7, 9}, {17, 16}, {33, 65}, {0, 4}, {4, 0}, {130, 70}, {500, 480}})
-                .map(s -> Arguments.of(s[0], s[1]));
+        int s = offHeapOrder(1);
+        return Stream.of(new int[][]{{1, 1}, {7, 9}, {17, 16}, {33, 65}, {0, 4}, {4, 0}, {130, 70}, {s + 4, s + 3}})
+                .map(t -> Arguments.of(t[0], t[1]));
+    }
+
+    /** The order s from which c·s³ flops exceed the critical budget: shapes around it take the off-heap route. */
+    private static int offHeapOrder(int c) {
+        return (int) Math.ceil(Math.cbrt(CallPolicy.Work.MATRIX_MATRIX.criticalMax / c)) + 1;
     }
 
     @ParameterizedTest(name = "m={0} n={1} k={2}")
     @MethodSource("gemmShapes")
     void gemmMatchesScalarForEveryTransposeAlphaAndBeta(int m, int n, int k) {
         SplittableRandom r = new SplittableRandom(m * 1_000_003L + n * 1009L + k);
-        boolean big = 2.0 * m * n * k > 1e7;
+        boolean big = 2.0 * m * n * k > CallPolicy.Work.MATRIX_MATRIX.criticalMax;
         for (Trans ta : Trans.values()) {
             for (Trans tb : Trans.values()) {
                 int aRows = ta == Trans.N ? m : k;
