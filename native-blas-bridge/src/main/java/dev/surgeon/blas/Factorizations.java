@@ -36,22 +36,7 @@ final class Factorizations {
      */
     static void potrf(Precision p, int threads, CallPolicy.Route route, Uplo uplo, int n,
                       MemorySegment a, long aOff, int lda) {
-        int info;
-        NativeThreads.enter(threads);
-        try (OffHeap.Frame f = OffHeap.frame(OffHeap.ARGS_BYTES + copyBytes(p, route, n, n))) {
-            LapackArgs args = f.lapackArgs();
-            if (route == CallPolicy.Route.CRITICAL) {
-                info = NativeBlas.potrf(p, true, args, columnMajor(uplo), n, p.from(a, aOff), lda);
-            } else {
-                OffHeap.countCopiedCall();
-                MemorySegment na = OffHeap.copyIn(f, p, a, aOff, n, n, lda);
-                info = NativeBlas.potrf(p, false, args, columnMajor(uplo), n, na, n);
-                OffHeap.copyOutTriangle(p, uplo, na, n, a, aOff, lda);
-            }
-        } finally {
-            NativeThreads.exit();
-        }
-        checkArguments("potrf", info);
+        int info = cholesky(p, threads, route, false, uplo, n, a, aOff, lda);
         int nan = SegmentOps.firstNaNOnDiagonal(p, info > 0 ? info - 1 : n, a, aOff, lda);
         if (nan >= 0) {
             throw new NotPositiveDefiniteException(nan, Double.NaN);
@@ -64,26 +49,33 @@ final class Factorizations {
     /** Inverse from the Cholesky factor; n ≥ 1 and the factor's diagonal has no zero (checked by the caller). */
     static void potri(Precision p, int threads, CallPolicy.Route route, Uplo uplo, int n,
                       MemorySegment a, long aOff, int lda) {
+        int info = cholesky(p, threads, route, true, uplo, n, a, aOff, lda);
+        if (info > 0) {
+            throw new IllegalStateException("?potri found a zero on the diagonal of the factor at " + (info - 1)
+                    + " after the bridge had checked there was none");
+        }
+    }
+
+    /** {@code ?potrf} or ({@code inverse}) {@code ?potri} on the caller's array or an off-heap copy; returns info ≥ 0. */
+    private static int cholesky(Precision p, int threads, CallPolicy.Route route, boolean inverse, Uplo uplo, int n,
+                                MemorySegment a, long aOff, int lda) {
         int info;
         NativeThreads.enter(threads);
         try (OffHeap.Frame f = OffHeap.frame(OffHeap.ARGS_BYTES + copyBytes(p, route, n, n))) {
             LapackArgs args = f.lapackArgs();
             if (route == CallPolicy.Route.CRITICAL) {
-                info = NativeBlas.potri(p, true, args, columnMajor(uplo), n, p.from(a, aOff), lda);
+                info = NativeBlas.cholesky(p, true, inverse, args, columnMajor(uplo), n, p.from(a, aOff), lda);
             } else {
                 OffHeap.countCopiedCall();
                 MemorySegment na = OffHeap.copyIn(f, p, a, aOff, n, n, lda);
-                info = NativeBlas.potri(p, false, args, columnMajor(uplo), n, na, n);
+                info = NativeBlas.cholesky(p, false, inverse, args, columnMajor(uplo), n, na, n);
                 OffHeap.copyOutTriangle(p, uplo, na, n, a, aOff, lda);
             }
         } finally {
             NativeThreads.exit();
         }
-        checkArguments("potri", info);
-        if (info > 0) {
-            throw new IllegalStateException("?potri found a zero on the diagonal of the factor at " + (info - 1)
-                    + " after the bridge had checked there was none");
-        }
+        checkArguments(inverse ? "potri" : "potrf", info);
+        return info;
     }
 
     /**

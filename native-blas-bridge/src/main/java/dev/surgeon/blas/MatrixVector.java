@@ -21,44 +21,46 @@ final class MatrixVector {
     /** {@code y ← alpha·op(A)·x + beta·y} for the m×n A; m, n ≥ 1. */
     static void gemv(Precision p, int threads, Trans trans, int m, int n, double alpha, MemorySegment a, long aOff, int lda,
                      MemorySegment x, long xOff, double beta, MemorySegment y, long yOff) {
-        int cw = Math.min(n, CHUNK_ELEMENTS);
-        int rh = Math.max(1, Math.min(m, CHUNK_ELEMENTS / cw));
         int t = cblasTrans(trans);
-        boolean phase = Vectors.enter(threads, (long) m * n);
-        try {
-            for (int c0 = 0; c0 < n; c0 += cw) {
-                int cols = Math.min(cw, n - c0);
-                for (int r0 = 0; r0 < m; r0 += rh) {
-                    int rows = Math.min(rh, m - r0);
-                    MemorySegment block = p.from(a, aOff + (long) r0 * lda + c0);
-                    if (trans == Trans.N) {
-                        // y[r0..] accumulates over column blocks: beta applies to the first one only.
-                        NativeBlas.gemv(p, t, rows, cols, alpha, block, lda, p.from(x, xOff + c0),
-                                c0 == 0 ? beta : 1, p.from(y, yOff + r0));
-                    } else {
-                        NativeBlas.gemv(p, t, rows, cols, alpha, block, lda, p.from(x, xOff + r0),
-                                r0 == 0 ? beta : 1, p.from(y, yOff + c0));
-                    }
-                }
+        forEachBlock(threads, m, n, (r0, rows, c0, cols) -> {
+            MemorySegment block = p.from(a, aOff + (long) r0 * lda + c0);
+            if (trans == Trans.N) {
+                // y[r0..] accumulates over column blocks: beta applies to the first one only.
+                NativeBlas.gemv(p, t, rows, cols, alpha, block, lda, p.from(x, xOff + c0),
+                        c0 == 0 ? beta : 1, p.from(y, yOff + r0));
+            } else {
+                NativeBlas.gemv(p, t, rows, cols, alpha, block, lda, p.from(x, xOff + r0),
+                        r0 == 0 ? beta : 1, p.from(y, yOff + c0));
             }
-        } finally {
-            Vectors.exit(phase);
-        }
+        });
     }
 
     /** {@code A ← A + alpha·x·yᵀ} for the m×n A; m, n ≥ 1; x and y must not overlap A. */
     static void ger(Precision p, int threads, int m, int n, double alpha, MemorySegment x, long xOff,
                     MemorySegment y, long yOff, MemorySegment a, long aOff, int lda) {
+        forEachBlock(threads, m, n, (r0, rows, c0, cols) -> NativeBlas.ger(p, rows, cols, alpha,
+                p.from(x, xOff + r0), p.from(y, yOff + c0), p.from(a, aOff + (long) r0 * lda + c0), lda));
+    }
+
+    /** One block of an m×n matrix: rows [r0, r0 + rows), columns [c0, c0 + cols). */
+    @FunctionalInterface
+    private interface BlockCall {
+        void run(int r0, int rows, int c0, int cols);
+    }
+
+    /**
+     * Cuts an m×n matrix into blocks of at most {@link CallPolicy#CHUNK_ELEMENTS} elements (column blocks of
+     * width ≤ CHUNK_ELEMENTS, then as many rows as fit) and runs {@code call} on each, column block by column
+     * block, in the caller's OpenBLAS thread phase.
+     */
+    private static void forEachBlock(int threads, int m, int n, BlockCall call) {
         int cw = Math.min(n, CHUNK_ELEMENTS);
         int rh = Math.max(1, Math.min(m, CHUNK_ELEMENTS / cw));
         boolean phase = Vectors.enter(threads, (long) m * n);
         try {
             for (int c0 = 0; c0 < n; c0 += cw) {
-                int cols = Math.min(cw, n - c0);
                 for (int r0 = 0; r0 < m; r0 += rh) {
-                    int rows = Math.min(rh, m - r0);
-                    NativeBlas.ger(p, rows, cols, alpha, p.from(x, xOff + r0), p.from(y, yOff + c0),
-                            p.from(a, aOff + (long) r0 * lda + c0), lda);
+                    call.run(r0, Math.min(rh, m - r0), c0, Math.min(cw, n - c0));
                 }
             }
         } finally {

@@ -345,30 +345,18 @@ final class NativeBlas {
     // ------------------------------------------------------------------------------------------------
     // LAPACK (Fortran, column-major; scalars by reference in the off-heap argument block)
 
-    /** {@code ?potrf_}: Cholesky of the column-major {@code uplo} triangle; returns LAPACK's info. */
-    static int potrf(Precision p, boolean critical, LapackArgs args, char uplo, int n, MemorySegment a, int lda) {
+    /**
+     * {@code ?potrf_} (Cholesky of the column-major {@code uplo} triangle) or, with {@code inverse},
+     * {@code ?potri_} (the inverse from that factor). Returns LAPACK's info.
+     */
+    static int cholesky(Precision p, boolean critical, boolean inverse, LapackArgs args, char uplo, int n,
+                        MemorySegment a, int lda) {
         args.set(uplo, n, lda);
+        MethodHandle h = p == Precision.FLOAT
+                ? inverse ? (critical ? SPOTRI_C : SPOTRI_P) : (critical ? SPOTRF_C : SPOTRF_P)
+                : inverse ? (critical ? DPOTRI_C : DPOTRI_P) : (critical ? DPOTRF_C : DPOTRF_P);
         try {
-            if (p == Precision.FLOAT) {
-                (critical ? SPOTRF_C : SPOTRF_P).invokeExact(args.uplo(), args.n(), a, args.lda(), args.info(), 1L);
-            } else {
-                (critical ? DPOTRF_C : DPOTRF_P).invokeExact(args.uplo(), args.n(), a, args.lda(), args.info(), 1L);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        return args.infoValue();
-    }
-
-    /** {@code ?potri_}: inverse from the Cholesky factor; returns LAPACK's info. */
-    static int potri(Precision p, boolean critical, LapackArgs args, char uplo, int n, MemorySegment a, int lda) {
-        args.set(uplo, n, lda);
-        try {
-            if (p == Precision.FLOAT) {
-                (critical ? SPOTRI_C : SPOTRI_P).invokeExact(args.uplo(), args.n(), a, args.lda(), args.info(), 1L);
-            } else {
-                (critical ? DPOTRI_C : DPOTRI_P).invokeExact(args.uplo(), args.n(), a, args.lda(), args.info(), 1L);
-            }
+            h.invokeExact(args.uplo(), args.n(), a, args.lda(), args.info(), 1L);
         } catch (Throwable t) {
             throw rethrow(t);
         }
