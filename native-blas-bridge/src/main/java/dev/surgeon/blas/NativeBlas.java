@@ -14,9 +14,9 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
 /**
- * The downcall handles into OpenBLAS, created once when this class initializes (which the provider only
- * lets happen after {@link OpenBlasLibrary} has confirmed every symbol), held in {@code static final}
- * fields so that C2 can inline the call stubs.
+ * The downcalls into OpenBLAS. Each handle is created once, when its family's holder class initializes on
+ * first use (which the provider only lets happen after {@link OpenBlasLibrary} has confirmed every
+ * symbol), and held in a {@code static final} field so that C2 can inline the call stub.
  *
  * <p>Two flavours per routine. <em>Critical</em> handles ({@link Linker.Option#critical(boolean)
  * critical(true)}) accept heap segments of the caller's arrays and skip the thread-state transition
@@ -43,66 +43,94 @@ final class NativeBlas {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIB = library();
 
-    private static final MethodHandle SET_NUM_THREADS = critical("openblas_set_num_threads", FunctionDescriptor.ofVoid(JAVA_INT));
+    // ------------------------------------------------------------------------------------------------
+    // Downcall handles, one holder class per family: creating a handle costs milliseconds (0.8–1 s for all
+    // 49 measured on a loaded machine), so a family is linked on its first use only.
 
-    // Level 1 (always critical: long vectors are cut into bounded chunks by the callers)
-    private static final MethodHandle SDOT = critical("cblas_sdot", dot(JAVA_FLOAT));
-    private static final MethodHandle DDOT = critical("cblas_ddot", dot(JAVA_DOUBLE));
-    private static final MethodHandle SAXPY = critical("cblas_saxpy", axpy(JAVA_FLOAT));
-    private static final MethodHandle DAXPY = critical("cblas_daxpy", axpy(JAVA_DOUBLE));
-    private static final MethodHandle SSCAL = critical("cblas_sscal", FunctionDescriptor.ofVoid(JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT));
-    private static final MethodHandle DSCAL = critical("cblas_dscal", FunctionDescriptor.ofVoid(JAVA_INT, JAVA_DOUBLE, ADDRESS, JAVA_INT));
-    private static final MethodHandle SNRM2 = critical("cblas_snrm2", reduction(JAVA_FLOAT));
-    private static final MethodHandle DNRM2 = critical("cblas_dnrm2", reduction(JAVA_DOUBLE));
-    private static final MethodHandle SASUM = critical("cblas_sasum", reduction(JAVA_FLOAT));
-    private static final MethodHandle DASUM = critical("cblas_dasum", reduction(JAVA_DOUBLE));
-    private static final MethodHandle ISAMAX = critical("cblas_isamax", reduction(JAVA_LONG));
-    private static final MethodHandle IDAMAX = critical("cblas_idamax", reduction(JAVA_LONG));
+    /** openblas_set_num_threads. */
+    private static final class Threads {
+        static final MethodHandle SET_NUM_THREADS = critical("openblas_set_num_threads", FunctionDescriptor.ofVoid(JAVA_INT));
+    }
 
-    // Level 2 (gemv and ger are chunked by the callers; symv and syr also run off-heap when long)
-    private static final MethodHandle SGEMV = critical("cblas_sgemv", gemv(JAVA_FLOAT));
-    private static final MethodHandle DGEMV = critical("cblas_dgemv", gemv(JAVA_DOUBLE));
-    private static final MethodHandle SGER = critical("cblas_sger", ger(JAVA_FLOAT));
-    private static final MethodHandle DGER = critical("cblas_dger", ger(JAVA_DOUBLE));
-    private static final MethodHandle SSYMV_C = critical("cblas_ssymv", symv(JAVA_FLOAT));
-    private static final MethodHandle DSYMV_C = critical("cblas_dsymv", symv(JAVA_DOUBLE));
-    private static final MethodHandle SSYMV_P = plain("cblas_ssymv", symv(JAVA_FLOAT));
-    private static final MethodHandle DSYMV_P = plain("cblas_dsymv", symv(JAVA_DOUBLE));
-    private static final MethodHandle SSYR_C = critical("cblas_ssyr", syr(JAVA_FLOAT));
-    private static final MethodHandle DSYR_C = critical("cblas_dsyr", syr(JAVA_DOUBLE));
-    private static final MethodHandle SSYR_P = plain("cblas_ssyr", syr(JAVA_FLOAT));
-    private static final MethodHandle DSYR_P = plain("cblas_dsyr", syr(JAVA_DOUBLE));
+    /** Level 1 (always critical: long vectors are cut into bounded chunks by the callers). */
+    private static final class Level1 {
+        static final MethodHandle SDOT = critical("cblas_sdot", dot(JAVA_FLOAT));
+        static final MethodHandle DDOT = critical("cblas_ddot", dot(JAVA_DOUBLE));
+        static final MethodHandle SAXPY = critical("cblas_saxpy", axpy(JAVA_FLOAT));
+        static final MethodHandle DAXPY = critical("cblas_daxpy", axpy(JAVA_DOUBLE));
+        static final MethodHandle SSCAL = critical("cblas_sscal", FunctionDescriptor.ofVoid(JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT));
+        static final MethodHandle DSCAL = critical("cblas_dscal", FunctionDescriptor.ofVoid(JAVA_INT, JAVA_DOUBLE, ADDRESS, JAVA_INT));
+        static final MethodHandle SNRM2 = critical("cblas_snrm2", reduction(JAVA_FLOAT));
+        static final MethodHandle DNRM2 = critical("cblas_dnrm2", reduction(JAVA_DOUBLE));
+        static final MethodHandle SASUM = critical("cblas_sasum", reduction(JAVA_FLOAT));
+        static final MethodHandle DASUM = critical("cblas_dasum", reduction(JAVA_DOUBLE));
+        static final MethodHandle ISAMAX = critical("cblas_isamax", reduction(JAVA_LONG));
+        static final MethodHandle IDAMAX = critical("cblas_idamax", reduction(JAVA_LONG));
+    }
 
-    // Level 3
-    private static final MethodHandle SGEMM_C = critical("cblas_sgemm", gemm(JAVA_FLOAT));
-    private static final MethodHandle DGEMM_C = critical("cblas_dgemm", gemm(JAVA_DOUBLE));
-    private static final MethodHandle SGEMM_P = plain("cblas_sgemm", gemm(JAVA_FLOAT));
-    private static final MethodHandle DGEMM_P = plain("cblas_dgemm", gemm(JAVA_DOUBLE));
-    private static final MethodHandle SSYRK_C = critical("cblas_ssyrk", syrk(JAVA_FLOAT));
-    private static final MethodHandle DSYRK_C = critical("cblas_dsyrk", syrk(JAVA_DOUBLE));
-    private static final MethodHandle SSYRK_P = plain("cblas_ssyrk", syrk(JAVA_FLOAT));
-    private static final MethodHandle DSYRK_P = plain("cblas_dsyrk", syrk(JAVA_DOUBLE));
-    private static final MethodHandle STRSM_C = critical("cblas_strsm", trsm(JAVA_FLOAT));
-    private static final MethodHandle DTRSM_C = critical("cblas_dtrsm", trsm(JAVA_DOUBLE));
-    private static final MethodHandle STRSM_P = plain("cblas_strsm", trsm(JAVA_FLOAT));
-    private static final MethodHandle DTRSM_P = plain("cblas_dtrsm", trsm(JAVA_DOUBLE));
+    /** Level 2, critical (gemv and ger are chunked by the callers; symv and syr are short here). */
+    private static final class Level2 {
+        static final MethodHandle SGEMV = critical("cblas_sgemv", gemv(JAVA_FLOAT));
+        static final MethodHandle DGEMV = critical("cblas_dgemv", gemv(JAVA_DOUBLE));
+        static final MethodHandle SGER = critical("cblas_sger", ger(JAVA_FLOAT));
+        static final MethodHandle DGER = critical("cblas_dger", ger(JAVA_DOUBLE));
+        static final MethodHandle SSYMV_C = critical("cblas_ssymv", symv(JAVA_FLOAT));
+        static final MethodHandle DSYMV_C = critical("cblas_dsymv", symv(JAVA_DOUBLE));
+        static final MethodHandle SSYR_C = critical("cblas_ssyr", syr(JAVA_FLOAT));
+        static final MethodHandle DSYR_C = critical("cblas_dsyr", syr(JAVA_DOUBLE));
+    }
 
-    // LAPACK (Fortran interface, column-major)
+    /** symv and syr on off-heap copies. */
+    private static final class Level2Plain {
+        static final MethodHandle SSYMV_P = plain("cblas_ssymv", symv(JAVA_FLOAT));
+        static final MethodHandle DSYMV_P = plain("cblas_dsymv", symv(JAVA_DOUBLE));
+        static final MethodHandle SSYR_P = plain("cblas_ssyr", syr(JAVA_FLOAT));
+        static final MethodHandle DSYR_P = plain("cblas_dsyr", syr(JAVA_DOUBLE));
+    }
+
+    /** Level 3, critical. */
+    private static final class Level3 {
+        static final MethodHandle SGEMM_C = critical("cblas_sgemm", gemm(JAVA_FLOAT));
+        static final MethodHandle DGEMM_C = critical("cblas_dgemm", gemm(JAVA_DOUBLE));
+        static final MethodHandle SSYRK_C = critical("cblas_ssyrk", syrk(JAVA_FLOAT));
+        static final MethodHandle DSYRK_C = critical("cblas_dsyrk", syrk(JAVA_DOUBLE));
+        static final MethodHandle STRSM_C = critical("cblas_strsm", trsm(JAVA_FLOAT));
+        static final MethodHandle DTRSM_C = critical("cblas_dtrsm", trsm(JAVA_DOUBLE));
+    }
+
+    /** Level 3 on off-heap copies. */
+    private static final class Level3Plain {
+        static final MethodHandle SGEMM_P = plain("cblas_sgemm", gemm(JAVA_FLOAT));
+        static final MethodHandle DGEMM_P = plain("cblas_dgemm", gemm(JAVA_DOUBLE));
+        static final MethodHandle SSYRK_P = plain("cblas_ssyrk", syrk(JAVA_FLOAT));
+        static final MethodHandle DSYRK_P = plain("cblas_dsyrk", syrk(JAVA_DOUBLE));
+        static final MethodHandle STRSM_P = plain("cblas_strsm", trsm(JAVA_FLOAT));
+        static final MethodHandle DTRSM_P = plain("cblas_dtrsm", trsm(JAVA_DOUBLE));
+    }
+
+    /** LAPACK (Fortran interface, column-major), critical. */
+    private static final class Lapack {
+        static final MethodHandle SPOTRF_C = critical("spotrf_", CHOLESKY);
+        static final MethodHandle DPOTRF_C = critical("dpotrf_", CHOLESKY);
+        static final MethodHandle SPOTRI_C = critical("spotri_", CHOLESKY);
+        static final MethodHandle DPOTRI_C = critical("dpotri_", CHOLESKY);
+        static final MethodHandle SSYEVD_C = critical("ssyevd_", SYEVD);
+        static final MethodHandle DSYEVD_C = critical("dsyevd_", SYEVD);
+    }
+
+    /** LAPACK on off-heap copies. */
+    private static final class LapackPlain {
+        static final MethodHandle SPOTRF_P = plain("spotrf_", CHOLESKY);
+        static final MethodHandle DPOTRF_P = plain("dpotrf_", CHOLESKY);
+        static final MethodHandle SPOTRI_P = plain("spotri_", CHOLESKY);
+        static final MethodHandle DPOTRI_P = plain("dpotri_", CHOLESKY);
+        static final MethodHandle SSYEVD_P = plain("ssyevd_", SYEVD);
+        static final MethodHandle DSYEVD_P = plain("dsyevd_", SYEVD);
+    }
+
     private static final FunctionDescriptor CHOLESKY = FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
     private static final FunctionDescriptor SYEVD = FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS, ADDRESS,
             ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle SPOTRF_C = critical("spotrf_", CHOLESKY);
-    private static final MethodHandle DPOTRF_C = critical("dpotrf_", CHOLESKY);
-    private static final MethodHandle SPOTRF_P = plain("spotrf_", CHOLESKY);
-    private static final MethodHandle DPOTRF_P = plain("dpotrf_", CHOLESKY);
-    private static final MethodHandle SPOTRI_C = critical("spotri_", CHOLESKY);
-    private static final MethodHandle DPOTRI_C = critical("dpotri_", CHOLESKY);
-    private static final MethodHandle SPOTRI_P = plain("spotri_", CHOLESKY);
-    private static final MethodHandle DPOTRI_P = plain("dpotri_", CHOLESKY);
-    private static final MethodHandle SSYEVD_C = critical("ssyevd_", SYEVD);
-    private static final MethodHandle DSYEVD_C = critical("dsyevd_", SYEVD);
-    private static final MethodHandle SSYEVD_P = plain("ssyevd_", SYEVD);
-    private static final MethodHandle DSYEVD_P = plain("dsyevd_", SYEVD);
 
     private NativeBlas() {
     }
@@ -112,7 +140,7 @@ final class NativeBlas {
 
     static void setNumThreads(int n) {
         try {
-            SET_NUM_THREADS.invokeExact(n);
+            Threads.SET_NUM_THREADS.invokeExact(n);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -123,7 +151,7 @@ final class NativeBlas {
 
     static float sdot(int n, MemorySegment x, MemorySegment y) {
         try {
-            return (float) SDOT.invokeExact(n, x, 1, y, 1);
+            return (float) Level1.SDOT.invokeExact(n, x, 1, y, 1);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -131,7 +159,7 @@ final class NativeBlas {
 
     static double ddot(int n, MemorySegment x, MemorySegment y) {
         try {
-            return (double) DDOT.invokeExact(n, x, 1, y, 1);
+            return (double) Level1.DDOT.invokeExact(n, x, 1, y, 1);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -139,7 +167,7 @@ final class NativeBlas {
 
     static void saxpy(int n, float alpha, MemorySegment x, MemorySegment y) {
         try {
-            SAXPY.invokeExact(n, alpha, x, 1, y, 1);
+            Level1.SAXPY.invokeExact(n, alpha, x, 1, y, 1);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -147,7 +175,7 @@ final class NativeBlas {
 
     static void daxpy(int n, double alpha, MemorySegment x, MemorySegment y) {
         try {
-            DAXPY.invokeExact(n, alpha, x, 1, y, 1);
+            Level1.DAXPY.invokeExact(n, alpha, x, 1, y, 1);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -155,7 +183,7 @@ final class NativeBlas {
 
     static void sscal(int n, float alpha, MemorySegment x) {
         try {
-            SSCAL.invokeExact(n, alpha, x, 1);
+            Level1.SSCAL.invokeExact(n, alpha, x, 1);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -163,7 +191,7 @@ final class NativeBlas {
 
     static void dscal(int n, double alpha, MemorySegment x) {
         try {
-            DSCAL.invokeExact(n, alpha, x, 1);
+            Level1.DSCAL.invokeExact(n, alpha, x, 1);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -171,7 +199,7 @@ final class NativeBlas {
 
     static float snrm2(int n, MemorySegment x) {
         try {
-            return (float) SNRM2.invokeExact(n, x, 1);
+            return (float) Level1.SNRM2.invokeExact(n, x, 1);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -179,7 +207,7 @@ final class NativeBlas {
 
     static double dnrm2(int n, MemorySegment x) {
         try {
-            return (double) DNRM2.invokeExact(n, x, 1);
+            return (double) Level1.DNRM2.invokeExact(n, x, 1);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -187,7 +215,7 @@ final class NativeBlas {
 
     static float sasum(int n, MemorySegment x) {
         try {
-            return (float) SASUM.invokeExact(n, x, 1);
+            return (float) Level1.SASUM.invokeExact(n, x, 1);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -195,7 +223,7 @@ final class NativeBlas {
 
     static double dasum(int n, MemorySegment x) {
         try {
-            return (double) DASUM.invokeExact(n, x, 1);
+            return (double) Level1.DASUM.invokeExact(n, x, 1);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -204,7 +232,7 @@ final class NativeBlas {
     /** cblas_i?amax: 0-based index of the first largest |x[i]|; NaNs are skipped unless x[0] is NaN. */
     static long iamax(Precision p, int n, MemorySegment x) {
         try {
-            return p == Precision.FLOAT ? (long) ISAMAX.invokeExact(n, x, 1) : (long) IDAMAX.invokeExact(n, x, 1);
+            return p == Precision.FLOAT ? (long) Level1.ISAMAX.invokeExact(n, x, 1) : (long) Level1.IDAMAX.invokeExact(n, x, 1);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -247,9 +275,9 @@ final class NativeBlas {
                      MemorySegment x, double beta, MemorySegment y) {
         try {
             if (p == Precision.FLOAT) {
-                SGEMV.invokeExact(ROW_MAJOR, trans, m, n, (float) alpha, a, lda, x, 1, (float) beta, y, 1);
+                Level2.SGEMV.invokeExact(ROW_MAJOR, trans, m, n, (float) alpha, a, lda, x, 1, (float) beta, y, 1);
             } else {
-                DGEMV.invokeExact(ROW_MAJOR, trans, m, n, alpha, a, lda, x, 1, beta, y, 1);
+                Level2.DGEMV.invokeExact(ROW_MAJOR, trans, m, n, alpha, a, lda, x, 1, beta, y, 1);
             }
         } catch (Throwable t) {
             throw rethrow(t);
@@ -260,9 +288,9 @@ final class NativeBlas {
                     MemorySegment a, int lda) {
         try {
             if (p == Precision.FLOAT) {
-                SGER.invokeExact(ROW_MAJOR, m, n, (float) alpha, x, 1, y, 1, a, lda);
+                Level2.SGER.invokeExact(ROW_MAJOR, m, n, (float) alpha, x, 1, y, 1, a, lda);
             } else {
-                DGER.invokeExact(ROW_MAJOR, m, n, alpha, x, 1, y, 1, a, lda);
+                Level2.DGER.invokeExact(ROW_MAJOR, m, n, alpha, x, 1, y, 1, a, lda);
             }
         } catch (Throwable t) {
             throw rethrow(t);
@@ -273,9 +301,9 @@ final class NativeBlas {
                      MemorySegment x, double beta, MemorySegment y) {
         try {
             if (p == Precision.FLOAT) {
-                (critical ? SSYMV_C : SSYMV_P).invokeExact(ROW_MAJOR, uplo, n, (float) alpha, a, lda, x, 1, (float) beta, y, 1);
+                (critical ? Level2.SSYMV_C : Level2Plain.SSYMV_P).invokeExact(ROW_MAJOR, uplo, n, (float) alpha, a, lda, x, 1, (float) beta, y, 1);
             } else {
-                (critical ? DSYMV_C : DSYMV_P).invokeExact(ROW_MAJOR, uplo, n, alpha, a, lda, x, 1, beta, y, 1);
+                (critical ? Level2.DSYMV_C : Level2Plain.DSYMV_P).invokeExact(ROW_MAJOR, uplo, n, alpha, a, lda, x, 1, beta, y, 1);
             }
         } catch (Throwable t) {
             throw rethrow(t);
@@ -286,9 +314,9 @@ final class NativeBlas {
                     MemorySegment a, int lda) {
         try {
             if (p == Precision.FLOAT) {
-                (critical ? SSYR_C : SSYR_P).invokeExact(ROW_MAJOR, uplo, n, (float) alpha, x, 1, a, lda);
+                (critical ? Level2.SSYR_C : Level2Plain.SSYR_P).invokeExact(ROW_MAJOR, uplo, n, (float) alpha, x, 1, a, lda);
             } else {
-                (critical ? DSYR_C : DSYR_P).invokeExact(ROW_MAJOR, uplo, n, alpha, x, 1, a, lda);
+                (critical ? Level2.DSYR_C : Level2Plain.DSYR_P).invokeExact(ROW_MAJOR, uplo, n, alpha, x, 1, a, lda);
             }
         } catch (Throwable t) {
             throw rethrow(t);
@@ -302,10 +330,10 @@ final class NativeBlas {
                      MemorySegment a, int lda, MemorySegment b, int ldb, double beta, MemorySegment c, int ldc) {
         try {
             if (p == Precision.FLOAT) {
-                (critical ? SGEMM_C : SGEMM_P).invokeExact(ROW_MAJOR, transA, transB, m, n, k, (float) alpha,
+                (critical ? Level3.SGEMM_C : Level3Plain.SGEMM_P).invokeExact(ROW_MAJOR, transA, transB, m, n, k, (float) alpha,
                         a, lda, b, ldb, (float) beta, c, ldc);
             } else {
-                (critical ? DGEMM_C : DGEMM_P).invokeExact(ROW_MAJOR, transA, transB, m, n, k, alpha,
+                (critical ? Level3.DGEMM_C : Level3Plain.DGEMM_P).invokeExact(ROW_MAJOR, transA, transB, m, n, k, alpha,
                         a, lda, b, ldb, beta, c, ldc);
             }
         } catch (Throwable t) {
@@ -317,10 +345,10 @@ final class NativeBlas {
                      MemorySegment a, int lda, double beta, MemorySegment c, int ldc) {
         try {
             if (p == Precision.FLOAT) {
-                (critical ? SSYRK_C : SSYRK_P).invokeExact(ROW_MAJOR, uplo, trans, n, k, (float) alpha, a, lda,
+                (critical ? Level3.SSYRK_C : Level3Plain.SSYRK_P).invokeExact(ROW_MAJOR, uplo, trans, n, k, (float) alpha, a, lda,
                         (float) beta, c, ldc);
             } else {
-                (critical ? DSYRK_C : DSYRK_P).invokeExact(ROW_MAJOR, uplo, trans, n, k, alpha, a, lda, beta, c, ldc);
+                (critical ? Level3.DSYRK_C : Level3Plain.DSYRK_P).invokeExact(ROW_MAJOR, uplo, trans, n, k, alpha, a, lda, beta, c, ldc);
             }
         } catch (Throwable t) {
             throw rethrow(t);
@@ -331,10 +359,10 @@ final class NativeBlas {
                      double alpha, MemorySegment a, int lda, MemorySegment b, int ldb) {
         try {
             if (p == Precision.FLOAT) {
-                (critical ? STRSM_C : STRSM_P).invokeExact(ROW_MAJOR, side, uplo, transA, diag, m, n, (float) alpha,
+                (critical ? Level3.STRSM_C : Level3Plain.STRSM_P).invokeExact(ROW_MAJOR, side, uplo, transA, diag, m, n, (float) alpha,
                         a, lda, b, ldb);
             } else {
-                (critical ? DTRSM_C : DTRSM_P).invokeExact(ROW_MAJOR, side, uplo, transA, diag, m, n, alpha,
+                (critical ? Level3.DTRSM_C : Level3Plain.DTRSM_P).invokeExact(ROW_MAJOR, side, uplo, transA, diag, m, n, alpha,
                         a, lda, b, ldb);
             }
         } catch (Throwable t) {
@@ -353,8 +381,8 @@ final class NativeBlas {
                         MemorySegment a, int lda) {
         args.set(uplo, n, lda);
         MethodHandle h = p == Precision.FLOAT
-                ? inverse ? (critical ? SPOTRI_C : SPOTRI_P) : (critical ? SPOTRF_C : SPOTRF_P)
-                : inverse ? (critical ? DPOTRI_C : DPOTRI_P) : (critical ? DPOTRF_C : DPOTRF_P);
+                ? inverse ? (critical ? Lapack.SPOTRI_C : LapackPlain.SPOTRI_P) : (critical ? Lapack.SPOTRF_C : LapackPlain.SPOTRF_P)
+                : inverse ? (critical ? Lapack.DPOTRI_C : LapackPlain.DPOTRI_P) : (critical ? Lapack.DPOTRF_C : LapackPlain.DPOTRF_P);
         try {
             h.invokeExact(args.uplo(), args.n(), a, args.lda(), args.info(), 1L);
         } catch (Throwable t) {
@@ -374,10 +402,10 @@ final class NativeBlas {
         args.setWork(LapackArgs.syevdWork(n), LapackArgs.syevdIwork(n));
         try {
             if (p == Precision.FLOAT) {
-                (critical ? SSYEVD_C : SSYEVD_P).invokeExact(args.jobzVectors(), args.uplo(), args.n(), a, args.lda(),
+                (critical ? Lapack.SSYEVD_C : LapackPlain.SSYEVD_P).invokeExact(args.jobzVectors(), args.uplo(), args.n(), a, args.lda(),
                         w, work, args.lwork(), iwork, args.liwork(), args.info(), 1L, 1L);
             } else {
-                (critical ? DSYEVD_C : DSYEVD_P).invokeExact(args.jobzVectors(), args.uplo(), args.n(), a, args.lda(),
+                (critical ? Lapack.DSYEVD_C : LapackPlain.DSYEVD_P).invokeExact(args.jobzVectors(), args.uplo(), args.n(), a, args.lda(),
                         w, work, args.lwork(), iwork, args.liwork(), args.info(), 1L, 1L);
             }
         } catch (Throwable t) {

@@ -12,6 +12,11 @@ package dev.surgeon.blas;
  * a caller of another; under such mixed contention calls are serialized. Calls small enough that OpenBLAS
  * runs them on the calling thread whatever the setting ({@link CallPolicy#OPENBLAS_SINGLE_THREADED_MAX})
  * skip the phase: they cost a few nanoseconds and must stay that cheap.
+ *
+ * <p>The bridge owns OpenBLAS's setting from its first threaded call on ({@code OPENBLAS_NUM_THREADS} only
+ * applies until then; {@code -Dsurgeon.threads} and {@code withThreads} are the knobs). Phases are not
+ * reentrant: code inside a phase calls {@link NativeBlas} directly and never enters again (with a caller
+ * of another count waiting, a nested enter would wait for itself).
  */
 final class NativeThreads {
     private static final Object LOCK = new Object();
