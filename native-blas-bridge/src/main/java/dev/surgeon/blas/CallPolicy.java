@@ -51,18 +51,19 @@ final class CallPolicy {
      *
      * <p>Rates: the slow end of what OpenBLAS 0.3.21 reached here on one thread through the bridge
      * (Sapphire Rapids, a noisy shared machine; AVX2 machines are slower, which only moves calls to the
-     * off-heap route earlier): sgemm 100–157 GFLOP/s, dgemm 58–76, ssyrk 75–145, strsm 37–52; spotrf 8–23,
-     * dpotrf 16–30, spotri 5–19; ssyevd 2–6 n³/ns for n = 128…512; the recursive LU 11–48 GFLOP/s. So a
-     * critical call lasts at most about 1 ms on one thread: sgemm up to n ≈ 290, potrf n ≈ 350,
-     * potri n ≈ 280, syev n ≈ 125, LU n ≈ 280.
+     * off-heap route earlier): sgemm 144–155 GFLOP/s (100 under load), dgemm 64–70, ssyrk 111–140,
+     * strsm 61–93; spotrf 16–42, dpotrf 16–30, spotri 8–35 for n = 128…1024; ssyevd 2.6–8.6 n³/ns for
+     * n = 128…512; the recursive LU 17–49 GFLOP/s. So a critical call lasts at most about 1 ms on one thread:
+     * sgemm up to n ≈ 290, potrf n ≈ 350, potri n ≈ 280, syev n ≈ 125, LU n ≈ 280.
      *
-     * <p>Delegation sizes: where the native path overtook the scalar provider in the same run (gemv from
-     * 32×32, symv from 64×64, gemm from n = 8, potrf from n = 16, syev from n = 8, the LU from n = 48; level 1
-     * at n ≈ 32–64, within the noise of a ~10–20 ns downcall).
+     * <p>Delegation sizes: where the native path overtook the scalar provider in the same run: sdot costs
+     * 12.6 ns through the bridge at n = 16 against 4.8 ns for the scalar loop (~0.3 ns per element), so level
+     * 1 crosses over near n = 45; gemv from 32×32, symv from 64×64, gemm from n = 8, potrf from n = 16, syev
+     * from n = 8, the LU from n = 48.
      */
     enum Work {
         /** Level 1 ({@code dot}, {@code axpy}, …): n elements. Chunked, never copied. */
-        VECTOR(32, Double.POSITIVE_INFINITY),
+        VECTOR(48, Double.POSITIVE_INFINITY),
         /** {@code gemv}, {@code ger} and the fused forms built on them: m·n elements. Chunked, never copied. */
         MATRIX_VECTOR(32 * 32, Double.POSITIVE_INFINITY),
         /**
