@@ -39,9 +39,12 @@ import java.lang.foreign.MemorySegment;
  *   <li>{@code potrf}: OpenBLAS does not stop at a NaN pivot; the first NaN on the diagonal is reported.</li>
  *   <li>{@code potri} on a factor with a zero on the diagonal: LAPACK returns an error without computing;
  *       the reference divides by zero. Such calls go to the fallback.</li>
- *   <li>{@code syev}: eigenvectors transposed to columns; NaN/∞ input gives all-NaN output.</li>
+ *   <li>{@code syev}: eigenvectors transposed to columns; NaN input gives all-NaN output without calling
+ *       LAPACK, an infinite entry an {@link ArithmeticException} (as the reference fails on it).</li>
  * </ul>
- * Operations BLAS does not have ({@code mul}, {@code add}, {@code symmetrize}) always run on the fallback.
+ * Operations BLAS does not have ({@code mul}, {@code add}, {@code symmetrize}) always run on the fallback;
+ * LU without pivoting, which LAPACK does not have either, is composed from trsm and gemm
+ * ({@link Factorizations#getrfNoPivot}).
  */
 public final class OpenBlasKernels implements Kernels {
     private final int threads;
