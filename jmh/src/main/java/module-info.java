@@ -2,6 +2,7 @@
 module dev.surgeon.jmh {
     requires dev.surgeon.kernels;
     requires dev.surgeon.core;
+    requires dev.surgeon.blas;
     requires jmh.core;
 
     exports dev.surgeon.jmh;
