@@ -117,20 +117,18 @@ final class Factorizations {
      * Symmetric eigendecomposition with {@code ?syevd} (divide and conquer); n ≥ 1. LAPACK leaves eigenvector
      * j in column j of the column-major result, which is row j of our row-major array, so the array is
      * transposed in place afterwards (O(n²) against O(n³)). The referenced triangle is scanned first (O(n²)):
-     * a NaN yields all-NaN output, as the SPI says, and an infinity an {@link ArithmeticException} (the
-     * reference's QL iteration fails to converge on it too), without handing either to LAPACK, whose
-     * scaling by the matrix norm would turn them into a convergence failure or garbage.
+     * a NaN or an infinity yields all-NaN output, as the SPI says (the eigendecomposition is undefined), without
+     * handing either to LAPACK, whose scaling by the matrix norm would turn them into a convergence failure
+     * or garbage.
      */
     static void syev(Precision p, int threads, CallPolicy.Route route, Uplo uplo, int n,
                      MemorySegment a, long aOff, int lda, MemorySegment w, long wOff) {
         switch (SegmentOps.nonFiniteInTriangle(p, uplo, n, a, aOff, lda)) {
-            case NAN -> {
+            case NAN, INFINITY -> {
                 SegmentOps.fillNaN(p, n, n, a, aOff, lda);
                 SegmentOps.fillNaN(p, 1, n, w, wOff, n);
                 return;
             }
-            case INFINITY -> throw new ArithmeticException("syev: the " + n + "×" + n
-                    + " matrix has an infinite entry; its eigendecomposition is undefined");
             case NONE -> {
             }
         }

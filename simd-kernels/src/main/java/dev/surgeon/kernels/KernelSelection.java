@@ -118,7 +118,9 @@ final class KernelSelection {
         }
         if (vectorReason != null) {
             LOG.log(Level.WARNING, "Vector API unavailable (" + vectorReason + "); Surgeon uses the "
-                    + best.name() + " kernels, which can be many times slower.");
+                    + best.name() + " kernels" + (best.name().equals("scalar")
+                    ? ", which can be many times slower."
+                    : ", with scalar loops for the small operations it delegates."));
         }
         return best.create(defaultThreads());
     }

@@ -213,7 +213,7 @@ public interface Kernels {
      * Symmetric eigendecomposition {@code A = V·diag(w)·Vᵀ} of the n×n A, reading only the {@code uplo}
      * triangle. Eigenvalues are written to {@code w[wOff..wOff+n)} in ascending order; A is overwritten
      * entirely with V, eigenvector j being column j ({@code a[aOff + i*lda + j]} is its i-th component).
-     * A NaN in the input yields NaN eigenvalues and vectors, never a hang.
+     * A NaN or infinite entry yields NaN eigenvalues and vectors, never a hang or an exception.
      */
     void syev(Uplo uplo, int n, float[] a, int aOff, int lda, float[] w, int wOff);
 

@@ -1,5 +1,7 @@
 package dev.surgeon.kernels;
 
+import dev.surgeon.kernels.parity.VectorParityTest;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,9 @@
 package dev.surgeon.kernels;
 
+import dev.surgeon.kernels.parity.FactorizationParity;
+import dev.surgeon.kernels.parity.Precision;
+import dev.surgeon.kernels.parity.TestMatrices;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

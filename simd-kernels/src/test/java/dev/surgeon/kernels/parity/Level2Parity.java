@@ -1,4 +1,6 @@
-package dev.surgeon.kernels;
+package dev.surgeon.kernels.parity;
+
+import dev.surgeon.kernels.*;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,6 @@
-package dev.surgeon.kernels;
+package dev.surgeon.kernels.parity;
+
+import dev.surgeon.kernels.*;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -389,7 +391,7 @@ public final class FactorizationParity {
     }
 
     /** The full symmetric test matrix (row-major) for a spectrum kind. */
-    static double[] spectrumMatrix(Spectrum kind, int n, Precision p, SplittableRandom rnd) {
+    public static double[] spectrumMatrix(Spectrum kind, int n, Precision p, SplittableRandom rnd) {
         int exponent = p == Precision.DOUBLE ? 560 : 100;
         double[] s = new double[n * n];
         double[] x = new double[n];

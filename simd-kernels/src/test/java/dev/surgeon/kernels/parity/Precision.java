@@ -1,4 +1,6 @@
-package dev.surgeon.kernels;
+package dev.surgeon.kernels.parity;
+
+import dev.surgeon.kernels.*;
 
 /**
  * The two working precisions of the {@link Kernels} SPI, with the constants of floating-point error

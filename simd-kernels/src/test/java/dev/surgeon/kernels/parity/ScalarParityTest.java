@@ -1,4 +1,6 @@
-package dev.surgeon.kernels;
+package dev.surgeon.kernels.parity;
+
+import dev.surgeon.kernels.*;
 
 /**
  * The reference provider against independent float64 loops and residuals (check (b) of

@@ -1,4 +1,6 @@
-package dev.surgeon.kernels;
+package dev.surgeon.kernels.parity;
+
+import dev.surgeon.kernels.*;
 
 /**
  * What every parity check shares: the sizes of the issue (around the SIMD widths 8, 16 and 32 lanes and

@@ -1,4 +1,6 @@
-package dev.surgeon.kernels;
+package dev.surgeon.kernels.parity;
+
+import dev.surgeon.kernels.*;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -32,12 +34,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ProviderParityTest {
-    private static final String L1 = "dev.surgeon.kernels.Level1Parity#";
-    private static final String L2 = "dev.surgeon.kernels.Level2Parity#";
-    private static final String L3 = "dev.surgeon.kernels.Level3Parity#";
-    private static final String FACT = "dev.surgeon.kernels.FactorizationParity#";
-    private static final String FUSED = "dev.surgeon.kernels.FusedFormParity#";
-    private static final String BAD = "dev.surgeon.kernels.BadInputCases#";
+    private static final String L1 = "dev.surgeon.kernels.parity.Level1Parity#";
+    private static final String L2 = "dev.surgeon.kernels.parity.Level2Parity#";
+    private static final String L3 = "dev.surgeon.kernels.parity.Level3Parity#";
+    private static final String FACT = "dev.surgeon.kernels.parity.FactorizationParity#";
+    private static final String FUSED = "dev.surgeon.kernels.parity.FusedFormParity#";
+    private static final String BAD = "dev.surgeon.kernels.parity.BadInputCases#";
 
     private Kernels kernels;
 

@@ -1,4 +1,6 @@
-package dev.surgeon.kernels;
+package dev.surgeon.kernels.parity;
+
+import dev.surgeon.kernels.*;
 
 import static dev.surgeon.kernels.Diag.NON_UNIT;
 import static dev.surgeon.kernels.Side.RIGHT;

@@ -1,4 +1,6 @@
-package dev.surgeon.kernels;
+package dev.surgeon.kernels.parity;
+
+import dev.surgeon.kernels.*;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,8 +19,8 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * here once, with the provider's own reason, and the two suites are disabled rather than failing thousands
  * of times. Only the scalar-fallback execution ({@code -Dsurgeon.test.expectFallback=true}) may lack it.
  */
-class VectorParityTest {
-    static final String EXPECT_FALLBACK = "surgeon.test.expectFallback";
+public class VectorParityTest {
+    public static final String EXPECT_FALLBACK = "surgeon.test.expectFallback";
 
     /** Whether the vector provider can be created in this JVM (condition of the nested suites). */
     static boolean vectorAvailable() {
@@ -40,7 +42,7 @@ class VectorParityTest {
     }
 
     @Nested
-    @EnabledIf("dev.surgeon.kernels.VectorParityTest#vectorAvailable")
+    @EnabledIf("dev.surgeon.kernels.parity.VectorParityTest#vectorAvailable")
     class OneThread extends ProviderParityTest {
         @Override
         protected Kernels candidate() {
@@ -49,7 +51,7 @@ class VectorParityTest {
     }
 
     @Nested
-    @EnabledIf("dev.surgeon.kernels.VectorParityTest#vectorAvailable")
+    @EnabledIf("dev.surgeon.kernels.parity.VectorParityTest#vectorAvailable")
     class TwoThreads extends ProviderParityTest {
         @Override
         protected Kernels candidate() {
