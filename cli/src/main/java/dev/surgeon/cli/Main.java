@@ -8,6 +8,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // Charts are drawn off-screen; no display is needed (servers, CI).
+        System.setProperty("java.awt.headless", "true");
         System.exit(run(args));
     }
 
@@ -16,9 +18,10 @@ public final class Main {
         CommandLine cmd = new CommandLine(new SurgeonCommand());
         cmd.setExecutionExceptionHandler(new ErrorHandler());
         cmd.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("surgeon " + ex.getCommandLine().getCommandName() + ": " + ex.getMessage());
-            ex.getCommandLine().getErr().println("  (see: surgeon " + ex.getCommandLine().getCommandName().replace("surgeon", "").trim()
-                    + " --help)");
+            // One line: what is wrong, and where the documentation is.
+            String name = ex.getCommandLine().getCommandSpec().qualifiedName();
+            ex.getCommandLine().getErr().println(name + ": " + ex.getMessage() + " (see '" + name + " --help')");
+            ex.getCommandLine().getErr().flush();
             return ExitCodes.USAGE;
         });
         return cmd.execute(args);

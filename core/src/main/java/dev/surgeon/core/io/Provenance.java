@@ -2,6 +2,7 @@ package dev.surgeon.core.io;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,7 +15,7 @@ import java.util.Set;
  * {@code surgeon.train.optimizer} or a pruning method and its sparsity). Absent facts are null.
  *
  * @param seed    the seed that initialized the network and ordered its data, or null if unknown
- * @param data    the data argument and its description (files, generator and seed), or null
+ * @param data    the data argument the model was made with (e.g. {@code monk-1}), or null
  * @param version the Surgeon version that wrote the file, or null
  * @param commit  the git commit of that Surgeon build ("unknown" when it was not known), or null
  * @param created when the file was written, or null
@@ -43,9 +44,9 @@ public record Provenance(Long seed, String data, String version, String commit, 
         return new Provenance(null, null, null, null, null, Map.of());
     }
 
-    /** A model made now by this Surgeon build from the given seed and data. */
+    /** A model made now (to the second) by this Surgeon build from the given seed and data. */
     public static Provenance of(long seed, String data, String version, String commit) {
-        return new Provenance(seed, data, version, commit, Instant.now(), Map.of());
+        return new Provenance(seed, data, version, commit, Instant.now().truncatedTo(ChronoUnit.SECONDS), Map.of());
     }
 
     /** This provenance with one more free-form entry (replacing an entry of the same key). */
