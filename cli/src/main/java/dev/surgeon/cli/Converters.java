@@ -2,6 +2,7 @@ package dev.surgeon.cli;
 
 import dev.surgeon.core.data.DataSpec;
 import dev.surgeon.core.nn.ArchitectureSpec;
+import dev.surgeon.core.nn.SpecParseException;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -25,12 +26,18 @@ final class Converters {
         }
     }
 
-    /** {@code --arch}: a spec line or a preset name ({@link ArchitectureSpec}). */
+    /**
+     * {@code --arch}: a spec line or a preset name ({@link ArchitectureSpec}). A parse error becomes one line
+     * quoting the spec and the column (the core message draws a caret on a second line).
+     */
     static final class Architecture implements ITypeConverter<ArchitectureSpec> {
         @Override
         public ArchitectureSpec convert(String value) {
             try {
                 return ArchitectureSpec.parse(value);
+            } catch (SpecParseException e) {
+                throw new TypeConversionException("architecture spec '" + e.spec() + "', column " + e.column() + ": "
+                        + e.problem());
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

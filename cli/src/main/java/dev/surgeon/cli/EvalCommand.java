@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "eval",
         mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
         sortOptions = false,
         description = {
                 "Evaluate a model: loss and accuracy on the training and test sets (evaluation mode: dropout off), "

@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "inspect",
         mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
         description = {
                 "Show what a safetensors file holds: every tensor with its dtype, shape, non-zero count and sparsity "
                         + "(fraction of zeros), and the metadata. A Surgeon model file is also validated and summarized "

@@ -16,6 +16,7 @@ public final class Main {
     /** Runs the command line and returns its exit code (used by tests, which must not call System.exit). */
     public static int run(String... args) {
         CommandLine cmd = new CommandLine(new SurgeonCommand());
+        cmd.getSubcommands().get("train").getCommandSpec().usageMessage().footer(TrainingDefaults.help());
         cmd.setExecutionExceptionHandler(new ErrorHandler());
         cmd.setParameterExceptionHandler((ex, a) -> {
             // One line: what is wrong, and where the documentation is.

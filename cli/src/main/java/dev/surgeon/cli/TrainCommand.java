@@ -43,22 +43,8 @@ import picocli.CommandLine.Spec;
                         + "the epoch's batches, test loss and accuracy after the epoch, seconds. Progress goes to stderr.",
                 ""},
         footerHeading = "%nDefaults by data (options not given):%n",
-        footer = {
-                "  data            arch            optimizer  lr     batch  epochs",
-                "  xor             xor             momentum   0.5    4      1000",
-                "  monk-1          monk-3h         momentum   0.5    8      300",
-                "  monk-2, monk-3  monk-2h         momentum   0.5    8      300",
-                "  fashion-mnist,  lenet-300-100   momentum   0.05   128    10",
-                "  idx:DIR",
-                "  csv:...         in(F) dense(32) relu dense(K)   adam  0.001  32  50",
-                "                  (F = feature columns, K = classes or target values)",
-                "  Another optimizer than the data's default starts from its own default learning rate: sgd, momentum,",
-                "  nesterov, adagrad, rmsprop 0.01; adadelta 1; adam, amsgrad, adamw 0.001; adamax, nadam 0.002; lbfgs 1.",
-                "",
-                "Examples:",
-                "  surgeon train --data xor --out xor.safetensors",
-                "  surgeon train --data monk-1 --seed 3 --out monk1.safetensors --report monk1.md",
-                "  surgeon train --data fashion-mnist --arch lenet-5 --optimizer adam --epochs 5 --out lenet5.safetensors"})
+        // The footer is TrainingDefaults.help(), installed by Main: the table cannot drift from the code.
+        usageHelpAutoWidth = true)
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
