@@ -7,6 +7,8 @@ import java.awt.geom.Rectangle2D;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,6 +18,8 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.axis.TickUnits;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
@@ -81,16 +85,16 @@ final class Charts {
                 series.size() > 1, false, false);
         XYPlot plot = chart.getXYPlot();
         if (logY && positive) {
-            LogAxis axis = new LogAxis(yLabel);
-            axis.setSmallestValue(1e-12);
-            plot.setRangeAxis(axis);
+            plot.setRangeAxis(logAxis(yLabel));
         } else {
             ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
         }
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, points(series) <= 60);
         for (int i = 0; i < series.size(); i++) {
             renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
-            renderer.setSeriesStroke(i, new BasicStroke(2f));
+            // Every other series dashed, so that curves lying on each other (train = test on XOR) stay visible.
+            renderer.setSeriesStroke(i, i % 2 == 0 ? new BasicStroke(2f)
+                    : new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f, new float[] {6f, 4f}, 0f));
         }
         plot.setRenderer(renderer);
         return style(chart);
@@ -152,17 +156,34 @@ final class Charts {
                 PlotOrientation.VERTICAL, false, false, false);
         XYPlot plot = chart.getXYPlot();
         if (logY) {
-            LogAxis axis = new LogAxis(yLabel);
-            axis.setSmallestValue(1e-12);
-            plot.setRangeAxis(axis);
+            // An area closes on y = 0, which a log axis cannot show: draw the curve alone.
+            plot.setRangeAxis(logAxis(yLabel));
+            XYLineAndShapeRenderer line = new XYLineAndShapeRenderer(true, false);
+            line.setSeriesPaint(0, PALETTE[0]);
+            line.setSeriesStroke(0, new BasicStroke(2f));
+            plot.setRenderer(line);
+            plot.setForegroundAlpha(1f);
+        } else {
+            XYAreaRenderer area = new XYAreaRenderer(XYAreaRenderer.AREA);
+            area.setSeriesPaint(0, new Color(0x1f, 0x77, 0xb4, 0x80));
+            area.setOutline(true);
+            area.setSeriesOutlinePaint(0, PALETTE[0]);
+            plot.setRenderer(area);
         }
-        XYAreaRenderer renderer = new XYAreaRenderer(XYAreaRenderer.AREA);
-        renderer.setSeriesPaint(0, new Color(0x1f, 0x77, 0xb4, 0x80));
-        renderer.setOutline(true);
-        renderer.setSeriesOutlinePaint(0, PALETTE[0]);
-        plot.setRenderer(renderer);
-        plot.setForegroundAlpha(1f);
         return style(chart);
+    }
+
+    /** A logarithmic axis with ticks at whole decades, labelled 1E-3 rather than as fractional powers of ten. */
+    private static LogAxis logAxis(String label) {
+        LogAxis axis = new LogAxis(label);
+        axis.setSmallestValue(1e-300);
+        TickUnits decades = new TickUnits();
+        for (int n : new int[] {1, 2, 5, 10, 20, 50, 100}) {
+            decades.add(new NumberTickUnit(n));
+        }
+        axis.setStandardTickUnits(decades);
+        axis.setNumberFormatOverride(new DecimalFormat("0E0", DecimalFormatSymbols.getInstance(Locale.ROOT)));
+        return axis;
     }
 
     private static JFreeChart style(JFreeChart chart) {
