@@ -101,6 +101,7 @@ final class EvalCommand implements Callable<Integer> {
 
         Evaluation train = Evaluation.of(network, lossFunction, split.train(), batchSize);
         Evaluation test = Evaluation.of(network, lossFunction, split.test(), batchSize);
+        Report.Metrics metrics = Report.Metrics.of(train, test, split.train().isClassification());
         timings.lap("evaluate");
 
         List<Report.Layer> layers = Report.layers(network);
@@ -109,13 +110,14 @@ final class EvalCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "model: %s: %s%n", model, network.spec());
         out.printf(Locale.ROOT, "weights: %d, %d non-zero (sparsity %.2f %%)%s%n", network.parameterCount(), nonzero,
                 100 * sparsity, saved.mask() == null ? "" : ", " + saved.mask().prunedCount() + " pruned by the mask");
-        out.printf(Locale.ROOT, "data: %s (seed %d), loss %s%n", split.description(), dataSeed, lossFunction.name());
+        out.printf(Locale.ROOT, "data: %s%n", split.description());
+        out.printf(Locale.ROOT, "loss: %s%n", lossFunction.name());
         out.println();
         out.printf(Locale.ROOT, "%-6s %8s %12s %10s%n", "set", "samples", "loss", "accuracy");
-        out.printf(Locale.ROOT, "%-6s %8d %12s %10s%n", "train", train.samples(), EpochTable.loss(train.loss()),
-                EpochTable.percent(train.accuracy()));
-        out.printf(Locale.ROOT, "%-6s %8d %12s %10s%n", "test", test.samples(), EpochTable.loss(test.loss()),
-                EpochTable.percent(test.accuracy()));
+        out.printf(Locale.ROOT, "%-6s %8d %12s %10s%n", "train", train.samples(), EpochTable.loss(metrics.trainLoss()),
+                EpochTable.percent(metrics.trainAccuracy()));
+        out.printf(Locale.ROOT, "%-6s %8d %12s %10s%n", "test", test.samples(), EpochTable.loss(metrics.testLoss()),
+                EpochTable.percent(metrics.testAccuracy()));
         out.println();
         LayerTable.print(out, layers);
 
@@ -128,8 +130,7 @@ final class EvalCommand implements Callable<Integer> {
             params.put("data_seed", dataSeed);
             params.put("threads", kernels.threads());
             Report r = new Report("eval", model.toString(), data.text(), dataSeed, null, params, network.parameterCount(), nonzero,
-                    sparsity, new Report.Metrics(Report.finite(train.accuracy()), Report.finite(test.accuracy()),
-                    Report.finite(train.loss()), Report.finite(test.loss())), layers, timings.withTotal(),
+                    sparsity, metrics, layers, timings.withTotal(),
                     Report.provenance(kernels, split.description(), null), null, null);
             if (ReportFormat.of(report) == ReportFormat.MARKDOWN) {
                 r = r.withCharts(List.of(LayerTable.writeChart(report, layers)));

@@ -3,6 +3,7 @@ package dev.surgeon.cli;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.surgeon.core.nn.Network;
 import dev.surgeon.core.nn.ParameterTensor;
+import dev.surgeon.core.train.Evaluation;
 import dev.surgeon.kernels.Kernels;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -55,8 +56,20 @@ record Report(String command, String model, String data, Long seed, String metho
                 timings, provenance, history, chartFiles);
     }
 
-    /** Accuracies are fractions in [0, 1]; losses are mean per-sample losses. Null where not measured. */
+    /**
+     * Accuracies are fractions in [0, 1] (null for regression data, where no prediction is right or wrong);
+     * losses are mean per-sample losses. Null where not measured.
+     */
     record Metrics(Double trainAccuracy, Double testAccuracy, Double trainLoss, Double testLoss) {
+        static Metrics of(Evaluation train, Evaluation test, boolean classification) {
+            return new Metrics(accuracy(train.accuracy(), classification), accuracy(test.accuracy(), classification),
+                    finite(train.loss()), finite(test.loss()));
+        }
+    }
+
+    /** An accuracy for the report: null for regression data or when not finite. */
+    static Double accuracy(double accuracy, boolean classification) {
+        return classification ? finite(accuracy) : null;
     }
 
     /** One parameter tensor: PyTorch name and shape, non-zero count, fraction of zeros. */

@@ -162,7 +162,9 @@ final class TrainCommand implements Callable<Integer> {
 
         ConsoleProgress progress = ConsoleProgress.forStderr();
         boolean fullBatch = opt == OptimizerChoice.LBFGS;
-        TrainingMonitor monitor = new TrainingMonitor(progress, stdout, EpochTable.interval(epochCount, printEvery), fullBatch, lr);
+        boolean classification = split.train().isClassification();
+        TrainingMonitor monitor = new TrainingMonitor(progress, stdout, EpochTable.interval(epochCount, printEvery), fullBatch, lr,
+                classification);
         // fitFullBatch drives L-BFGS itself; the builder's mini-batch optimizer is then never stepped.
         Trainer.Builder builder = Trainer.builder(network, lossFunction, fullBatch ? Sgd.plain(lr) : opt.create(lr, mu, wd))
                 .batchSize(batch).epochs(epochCount).seed(seed).validation(split.test()).listener(monitor);
@@ -192,14 +194,15 @@ final class TrainCommand implements Callable<Integer> {
 
         Evaluation trainEval = Evaluation.of(network, lossFunction, split.train(), batch);
         Evaluation testEval = Evaluation.of(network, lossFunction, split.test(), batch);
+        Report.Metrics metrics = Report.Metrics.of(trainEval, testEval, classification);
         timings.lap("evaluate");
         if (result.stoppedEarly()) {
             stdout.printf(Locale.ROOT, "stopped early after epoch %d; kept the weights of epoch %d%n", result.epochs().size(),
                     result.bestEpoch() + 1);
         }
         stdout.printf(Locale.ROOT, "final: train loss %s, accuracy %s; test loss %s, accuracy %s%n",
-                EpochTable.loss(trainEval.loss()), EpochTable.percent(trainEval.accuracy()), EpochTable.loss(testEval.loss()),
-                EpochTable.percent(testEval.accuracy()));
+                EpochTable.loss(metrics.trainLoss()), EpochTable.percent(metrics.trainAccuracy()), EpochTable.loss(metrics.testLoss()),
+                EpochTable.percent(metrics.testAccuracy()));
 
         Provenance provenance = Provenance.of(seed, data.text(), BuildInfo.version(), BuildInfo.commit())
                 .with("surgeon.data.description", split.description());
@@ -208,10 +211,13 @@ final class TrainCommand implements Callable<Integer> {
                 provenance = provenance.with("surgeon.train." + e.getKey(), String.valueOf(e.getValue()));
             }
         }
+        provenance = provenance.with("surgeon.train.epochs_run", Integer.toString(result.epochs().size()));
+        if (classification) {
+            provenance = provenance
+                    .with("surgeon.metrics.train_accuracy", Double.toString(trainEval.accuracy()))
+                    .with("surgeon.metrics.test_accuracy", Double.toString(testEval.accuracy()));
+        }
         provenance = provenance
-                .with("surgeon.train.epochs_run", Integer.toString(result.epochs().size()))
-                .with("surgeon.metrics.train_accuracy", Double.toString(trainEval.accuracy()))
-                .with("surgeon.metrics.test_accuracy", Double.toString(testEval.accuracy()))
                 .with("surgeon.metrics.train_loss", Double.toString(trainEval.loss()))
                 .with("surgeon.metrics.test_loss", Double.toString(testEval.loss()));
         ModelFile.write(out, network, null, provenance);
@@ -222,10 +228,7 @@ final class TrainCommand implements Callable<Integer> {
             List<Report.Layer> layers = Report.layers(network);
             long nonzero = Report.nonzero(layers);
             Report r = new Report("train", out.toString(), data.text(), seed, opt.label(), params, network.parameterCount(),
-                    nonzero, Report.sparsity(network.parameterCount(), nonzero),
-                    new Report.Metrics(Report.finite(trainEval.accuracy()), Report.finite(testEval.accuracy()),
-                            Report.finite(trainEval.loss()), Report.finite(testEval.loss())),
-                    layers, timings.withTotal(), Report.provenance(kernels, split.description(), null), monitor.history(), null);
+                    nonzero, Report.sparsity(network.parameterCount(), nonzero), metrics, layers, timings.withTotal(), Report.provenance(kernels, split.description(), null), monitor.history(), null);
             if (ReportFormat.of(report) == ReportFormat.MARKDOWN) {
                 r = r.withCharts(TrainingCharts.write(report, monitor.history()));
             }

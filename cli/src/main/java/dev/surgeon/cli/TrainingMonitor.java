@@ -18,20 +18,24 @@ final class TrainingMonitor implements TrainingListener {
     private final int interval;
     private final boolean fullBatch;
     private final double learningRate;
+    private final boolean classification;
     private final List<Report.Epoch> history = new ArrayList<>();
     private boolean lastShown;
 
     /**
      * @param interval     print every k-th epoch (and the first and the last)
      * @param fullBatch    true for L-BFGS, where progress advances per call instead of per batch
-     * @param learningRate the base learning rate, quoted when the run diverges
+     * @param learningRate   the base learning rate, quoted when the run diverges
+     * @param classification false for regression data (no accuracies)
      */
-    TrainingMonitor(ConsoleProgress progress, PrintWriter out, int interval, boolean fullBatch, double learningRate) {
+    TrainingMonitor(ConsoleProgress progress, PrintWriter out, int interval, boolean fullBatch, double learningRate,
+                    boolean classification) {
         this.progress = progress;
         this.out = out;
         this.interval = interval;
         this.fullBatch = fullBatch;
         this.learningRate = learningRate;
+        this.classification = classification;
     }
 
     /** Prints the table header (before training starts). */
@@ -49,8 +53,9 @@ final class TrainingMonitor implements TrainingListener {
         if (fullBatch) {
             progress.advance(1);
         }
-        Report.Epoch e = new Report.Epoch(m.epoch() + 1, Report.finite(m.trainLoss()), Report.finite(m.trainAccuracy()),
-                Report.finite(m.validationLoss()), Report.finite(m.validationAccuracy()), Report.finite(m.learningRate()),
+        Report.Epoch e = new Report.Epoch(m.epoch() + 1, Report.finite(m.trainLoss()),
+                Report.accuracy(m.trainAccuracy(), classification), Report.finite(m.validationLoss()),
+                Report.accuracy(m.validationAccuracy(), classification), Report.finite(m.learningRate()),
                 m.seconds());
         history.add(e);
         lastShown = EpochTable.shows(e.epoch(), interval, false);

@@ -59,7 +59,7 @@ class RoundTripTest {
 
         Path csv = dir.resolve("eval.csv");
         Cli.Result eval = ok("eval", "--model", model.toString(), "--data", "xor", "--report", csv.toString());
-        assertTrue(eval.out().contains("loss mse-sum"), "eval uses the loss recorded by train:\n" + eval.out());
+        assertTrue(eval.out().contains("loss: mse-sum"), "eval uses the loss recorded by train:\n" + eval.out());
         assertTrue(eval.out().matches("(?s).*test +4 +\\S+ +100\\.00 %.*"), eval.out());
         List<String> lines = Files.readAllLines(csv);
         assertEquals("key,value", lines.get(0));
@@ -128,6 +128,30 @@ class RoundTripTest {
             double lr = o == OptimizerChoice.MOMENTUM ? 0.5 : o.defaultLearningRate();
             assertTrue(r.out().contains("training: " + o.label() + ", lr " + lr), r.out());
         }
+    }
+
+    @Test
+    void csvDataGetsADerivedNetworkAndRegressionHasNoAccuracy() throws Exception {
+        StringBuilder csv = new StringBuilder("a,b,y\n");
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 100; i++) {
+            double a = random.nextDouble(-1, 1);
+            double b = random.nextDouble(-1, 1);
+            csv.append(a).append(',').append(b).append(',').append(0.5 * a - b * b).append('\n');
+        }
+        Path file = Files.writeString(dir.resolve("reg.csv"), csv);
+        Path model = dir.resolve("reg.safetensors");
+        Path report = dir.resolve("reg.json");
+        String data = "csv:" + file + ":label=y:task=regression";
+        Cli.Result r = ok("train", "--data", data, "--epochs", "5", "--out", model.toString(), "--report", report.toString());
+        assertTrue(r.out().contains("network: in(2) dense(32) relu dense(1)"), r.out());
+        assertTrue(r.out().contains("loss mse-mean"), r.out());
+        assertTrue(r.out().contains("final: train loss ") && r.out().contains(", accuracy -;"), r.out());
+        JsonNode j = json(report);
+        assertTrue(j.path("metrics").path("test_accuracy").isNull(), j.toString());
+        assertTrue(j.path("history").get(0).path("train_accuracy").isNull());
+        Cli.Result e = ok("eval", "--model", model.toString(), "--data", data);
+        assertTrue(e.out().matches("(?s).*test +20 +\\S+ +- *\n.*"), e.out());
     }
 
     @Test

@@ -140,13 +140,10 @@ public final class ModelFile {
             ArchitectureSpec spec = architecture(name, meta);
             ParameterLayout layout = ParameterLayout.of(spec);
             List<Stored> stored = stored(st);
-            Map<String, String> identity = new LinkedHashMap<>();
-            for (Stored s : stored) {
-                identity.put(s.name(), s.name());
-            }
-            List<String>[] problems = compare(stored, identity, layout);
-            if (hasProblems(problems)) {
-                throw mismatch(name, problems, null);
+            Map<String, String> identity = identity(stored);
+            Problems problems = compare(stored, identity, layout);
+            if (!problems.isEmpty()) {
+                throw problems.exception(name, null);
             }
             checkMaskList(name, meta, stored, layout);
             return assemble(name, st, spec, kernels, identity, meta);
@@ -174,21 +171,18 @@ public final class ModelFile {
         try (SafeTensors st = SafeTensors.open(file)) {
             ParameterLayout layout = ParameterLayout.of(spec);
             List<Stored> stored = stored(st);
-            Map<String, String> identity = new LinkedHashMap<>();
-            for (Stored s : stored) {
-                identity.put(s.name(), s.name());
-            }
-            List<String>[] problems = compare(stored, identity, layout);
+            Map<String, String> identity = identity(stored);
+            Problems problems = compare(stored, identity, layout);
             ImportedModel.Matching matching = ImportedModel.Matching.BY_NAME;
             Map<String, String> mapping = identity;
-            if (hasProblems(problems)) {
+            if (!problems.isEmpty()) {
                 StateDictMapping m = StateDictMapping.find(stored, layout);
                 if (m.mapping() == null) {
-                    throw mismatch(name, problems, m.failure());
+                    throw problems.exception(name, m.failure());
                 }
-                List<String>[] mapped = compare(stored, m.mapping(), layout);
-                if (hasProblems(mapped)) {
-                    throw mismatch(name, mapped, "The weights and biases were mapped " + m.matching().description()
+                Problems mapped = compare(stored, m.mapping(), layout);
+                if (!mapped.isEmpty()) {
+                    throw mapped.exception(name, "The weights and biases were mapped " + m.matching().description()
                             + " but the remaining tensors do not fit.");
                 }
                 mapping = m.mapping();
@@ -196,8 +190,7 @@ public final class ModelFile {
             }
             SavedModel model = assemble(name, st, spec, kernels, mapping, st.metadata());
             List<ImportedModel.Match> matches = new ArrayList<>();
-            Map<String, String> targetToSource = new LinkedHashMap<>();
-            mapping.forEach((source, target) -> targetToSource.put(target, source));
+            Map<String, String> targetToSource = inverse(mapping);
             for (ParameterTensor t : layout.tensors()) {
                 for (String target : new String[] {t.name(), t.name() + MASK_SUFFIX}) {
                     String source = targetToSource.get(target);
@@ -238,12 +231,38 @@ public final class ModelFile {
         return out;
     }
 
+    /** Every file tensor under its own name. */
+    private static Map<String, String> identity(List<Stored> stored) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (Stored s : stored) {
+            m.put(s.name(), s.name());
+        }
+        return m;
+    }
+
+    /** Architecture name → file name. */
+    private static Map<String, String> inverse(Map<String, String> mapping) {
+        Map<String, String> m = new LinkedHashMap<>();
+        mapping.forEach((source, target) -> m.put(target, source));
+        return m;
+    }
+
+    /** What {@link #compare} found, each entry ready for the error message. */
+    record Problems(List<String> missing, List<String> unexpected, List<String> misShaped) {
+        boolean isEmpty() {
+            return missing.isEmpty() && unexpected.isEmpty() && misShaped.isEmpty();
+        }
+
+        TensorMismatchException exception(String file, String note) {
+            return new TensorMismatchException(file, missing, unexpected, misShaped, note);
+        }
+    }
+
     /**
      * Compares the file's tensors, renamed by {@code mapping} (file name → architecture name; unmapped
-     * tensors keep their name), with the layout. Returns {missing, unexpected, misShaped}, in file terms.
+     * tensors keep their name), with the layout.
      */
-    @SuppressWarnings("unchecked")
-    static List<String>[] compare(List<Stored> stored, Map<String, String> mapping, ParameterLayout layout) {
+    static Problems compare(List<Stored> stored, Map<String, String> mapping, ParameterLayout layout) {
         List<String> missing = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
         List<String> misShaped = new ArrayList<>();
@@ -277,19 +296,11 @@ public final class ModelFile {
                 missing.add(t.name() + " " + Arrays.toString(t.shape()));
             }
         }
-        return new List[] {missing, unexpected, misShaped};
+        return new Problems(missing, unexpected, misShaped);
     }
 
     static long[] shapeOf(ParameterTensor t) {
         return Arrays.stream(t.shape()).asLongStream().toArray();
-    }
-
-    private static boolean hasProblems(List<String>[] problems) {
-        return !problems[0].isEmpty() || !problems[1].isEmpty() || !problems[2].isEmpty();
-    }
-
-    private static TensorMismatchException mismatch(String file, List<String>[] problems, String note) {
-        return new TensorMismatchException(file, problems[0], problems[1], problems[2], note);
     }
 
     /**
@@ -301,8 +312,7 @@ public final class ModelFile {
         Network network = Network.create(spec, 0, kernels);
         ParameterLayout layout = network.layout();
         float[] p = network.parameters();
-        Map<String, String> targetToSource = new LinkedHashMap<>();
-        mapping.forEach((source, target) -> targetToSource.put(target, source));
+        Map<String, String> targetToSource = inverse(mapping);
         Mask mask = null;
         for (ParameterTensor t : layout.tensors()) {
             Tensor values = st.read(targetToSource.get(t.name()));
