@@ -44,9 +44,6 @@ final class ErrorHandler implements IExecutionExceptionHandler {
         if (t instanceof FileSystemException e && e.getReason() == null) {
             return e.getClass().getSimpleName() + ": " + e.getFile();
         }
-        if (t instanceof OutOfMemoryError) {
-            return "out of memory; give the JVM more with SURGEON_JAVA_OPTS=-Xmx<size> or use smaller data";
-        }
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
