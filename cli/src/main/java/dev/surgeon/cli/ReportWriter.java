@@ -90,7 +90,9 @@ final class ReportWriter {
         b.append("# surgeon ").append(r.command()).append(": ").append(cell(r.model())).append("\n\n");
         table(b, List.of("field", "value"));
         row(b, "model", r.model());
-        row(b, "data", r.data() + (r.provenance().dataDescription() == null ? "" : " (" + r.provenance().dataDescription() + ")"));
+        String description = r.provenance().dataDescription();
+        row(b, "data", description == null ? r.data() : description.startsWith(r.data()) ? description
+                : r.data() + " (" + description + ")");
         row(b, "seed", r.seed() == null ? "-" : r.seed().toString());
         if (r.method() != null) {
             row(b, "method", r.method());
@@ -120,7 +122,8 @@ final class ReportWriter {
                 Report.Epoch e = r.history().get(i);
                 if (EpochTable.shows(e.epoch(), interval, i == r.history().size() - 1)) {
                     row(b, Integer.toString(e.epoch()), EpochTable.loss(e.trainLoss()), EpochTable.percent(e.trainAccuracy()),
-                            EpochTable.loss(e.testLoss()), EpochTable.percent(e.testAccuracy()), EpochTable.loss(e.learningRate()),
+                            EpochTable.loss(e.testLoss()), EpochTable.percent(e.testAccuracy()),
+                            e.learningRate() == null ? "-" : e.learningRate().toString(),
                             String.format(Locale.ROOT, "%.2f", e.seconds()));
                 }
             }

@@ -16,6 +16,7 @@ import dev.surgeon.core.train.TrainingResult;
 import dev.surgeon.kernels.Kernels;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -127,6 +128,11 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         Timings timings = new Timings();
         Kernels kernels = kernelOptions.kernels();
+        // Fail before training, not after it, when the model cannot be written there.
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        if (Files.isDirectory(out)) {
+            throw new UserException(ExitCodes.USAGE, "--out " + out + " is a directory; give a file name such as model.safetensors");
+        }
         Split split = data.load(seed);
         timings.lap("data");
 

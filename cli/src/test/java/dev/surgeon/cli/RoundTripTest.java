@@ -71,7 +71,7 @@ class RoundTripTest {
 
     @Test
     void monk1ReachesFullTestAccuracyAndEvalReproducesTheTrainingMetrics() throws Exception {
-        Path model = dir.resolve("monk1.safetensors");
+        Path model = dir.resolve("models/monk1.safetensors"); // the directory is created
         Path md = dir.resolve("out/monk1.md");
         Cli.Result train = ok("train", "--data", "monk-1", "--threads", "1", "--seed", "0", "--out", model.toString(),
                 "--report", md.toString());
