@@ -210,23 +210,7 @@ final class TrainCommand implements Callable<Integer> {
                 EpochTable.loss(metrics.trainLoss()), EpochTable.percent(metrics.trainAccuracy()), EpochTable.loss(metrics.testLoss()),
                 EpochTable.percent(metrics.testAccuracy()));
 
-        Provenance provenance = Provenance.of(seed, data.text(), BuildInfo.version(), BuildInfo.commit())
-                .with("surgeon.data.description", split.description());
-        for (Map.Entry<String, Object> e : params.entrySet()) {
-            if (e.getValue() != null && !e.getKey().equals("arch")) {
-                provenance = provenance.with("surgeon.train." + e.getKey(), String.valueOf(e.getValue()));
-            }
-        }
-        provenance = provenance.with("surgeon.train.epochs_run", Integer.toString(result.epochs().size()));
-        if (classification) {
-            provenance = provenance
-                    .with("surgeon.metrics.train_accuracy", Double.toString(trainEval.accuracy()))
-                    .with("surgeon.metrics.test_accuracy", Double.toString(testEval.accuracy()));
-        }
-        provenance = provenance
-                .with("surgeon.metrics.train_loss", Double.toString(trainEval.loss()))
-                .with("surgeon.metrics.test_loss", Double.toString(testEval.loss()));
-        ModelFile.write(out, network, null, provenance);
+        ModelFile.write(out, network, null, provenance(split, params, result, trainEval, testEval, classification));
         timings.lap("save");
         stdout.printf(Locale.ROOT, "saved %s%n", out);
 
@@ -234,15 +218,39 @@ final class TrainCommand implements Callable<Integer> {
             List<Report.Layer> layers = Report.layers(network);
             long nonzero = Report.nonzero(layers);
             Report r = new Report("train", out.toString(), data.text(), seed, opt.label(), params, network.parameterCount(),
-                    nonzero, Report.sparsity(network.parameterCount(), nonzero), metrics, layers, timings.withTotal(), Report.provenance(kernels, split.description(), null), monitor.history(), null);
+                    nonzero, Report.sparsity(network.parameterCount(), nonzero), metrics, layers, timings.withTotal(),
+                    Report.provenance(kernels, split.description(), null), monitor.history(), null);
             if (ReportFormat.of(report) == ReportFormat.MARKDOWN) {
                 r = r.withCharts(TrainingCharts.write(report, monitor.history()));
             }
             ReportWriter.write(r, report);
-            stdout.printf(Locale.ROOT, "report: %s%s%n", report, r.charts() == null ? "" : " (charts " + String.join(", ", r.charts()) + ")");
+            stdout.printf(Locale.ROOT, "report: %s%s%n", report,
+                    r.charts() == null ? "" : " (charts " + String.join(", ", r.charts()) + ")");
         }
         stdout.flush();
         return ExitCodes.OK;
+    }
+
+    /**
+     * The model file's provenance: seed, data, build, every training knob as {@code surgeon.train.*} (the
+     * loss among them, which eval reuses) and the final metrics as {@code surgeon.metrics.*}.
+     */
+    private Provenance provenance(Split split, Map<String, Object> params, TrainingResult result, Evaluation trainEval,
+                                  Evaluation testEval, boolean classification) {
+        Provenance p = Provenance.of(seed, data.text(), BuildInfo.version(), BuildInfo.commit())
+                .with("surgeon.data.description", split.description());
+        for (Map.Entry<String, Object> e : params.entrySet()) {
+            if (e.getValue() != null && !e.getKey().equals("arch")) {
+                p = p.with("surgeon.train." + e.getKey(), String.valueOf(e.getValue()));
+            }
+        }
+        p = p.with("surgeon.train.epochs_run", Integer.toString(result.epochs().size()));
+        if (classification) {
+            p = p.with("surgeon.metrics.train_accuracy", Double.toString(trainEval.accuracy()))
+                    .with("surgeon.metrics.test_accuracy", Double.toString(testEval.accuracy()));
+        }
+        return p.with("surgeon.metrics.train_loss", Double.toString(trainEval.loss()))
+                .with("surgeon.metrics.test_loss", Double.toString(testEval.loss()));
     }
 
     private static int positive(int value, String option) {
