@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
  * sparsity of each parameter tensor.
  */
 @Command(name = "eval",
+        header = "Evaluate a model: loss, accuracy and sparsity per layer.",
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
         sortOptions = false,

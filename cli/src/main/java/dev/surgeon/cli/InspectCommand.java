@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
  * whole file. For any other safetensors file (e.g. a PyTorch state_dict): the tensors and the metadata.
  */
 @Command(name = "inspect",
+        header = "List the tensors, sparsity and metadata of a safetensors file.",
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
         description = {

@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
  * per-data defaults of {@link TrainingDefaults}.
  */
 @Command(name = "train",
+        header = "Train a network on a data set and save it as a model file.",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
