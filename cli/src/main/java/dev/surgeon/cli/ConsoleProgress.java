@@ -30,6 +30,28 @@ final class ConsoleProgress implements Progress {
         this.terminal = terminal;
     }
 
+    /** Whether progress is drawn as a bar (stderr is a terminal) rather than logged as lines. */
+    boolean isTerminal() {
+        return terminal;
+    }
+
+    /**
+     * Prints a result line on {@code out} (stdout) without tearing the bar: on a terminal the bar is erased
+     * first and redrawn after the line.
+     */
+    synchronized void printAbove(java.io.PrintWriter out, String line) {
+        boolean bar = terminal && stage != null;
+        if (bar) {
+            err.print("\r\033[K");
+            err.flush();
+        }
+        out.println(line);
+        out.flush();
+        if (bar) {
+            draw(System.nanoTime());
+        }
+    }
+
     /** Progress on System.err, as a bar if and only if it is attached to a terminal. */
     static ConsoleProgress forStderr() {
         var console = System.console();

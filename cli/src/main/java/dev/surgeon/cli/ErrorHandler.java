@@ -3,6 +3,10 @@ package dev.surgeon.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -17,13 +21,30 @@ final class ErrorHandler implements IExecutionExceptionHandler {
     public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
         PrintWriter err = cmd.getErr();
         Throwable shown = unwrap(ex);
-        String message = shown.getMessage() == null ? shown.getClass().getSimpleName() : shown.getMessage();
+        String message = message(shown);
         err.println("surgeon " + cmd.getCommandName() + ": " + message);
         if (isVerbose(parseResult)) {
             ex.printStackTrace(err);
         }
         err.flush();
         return exitCode(shown);
+    }
+
+    /** The message, made explicit for file-system errors whose JDK message is only the path. */
+    static String message(Throwable t) {
+        if (t instanceof NoSuchFileException e) {
+            return "no such file: " + e.getFile();
+        }
+        if (t instanceof AccessDeniedException e) {
+            return "permission denied: " + e.getFile();
+        }
+        if (t instanceof FileAlreadyExistsException e) {
+            return "already exists: " + e.getFile();
+        }
+        if (t instanceof FileSystemException e && e.getReason() == null) {
+            return e.getClass().getSimpleName() + ": " + e.getFile();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     static int exitCode(Throwable t) {

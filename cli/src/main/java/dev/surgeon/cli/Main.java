@@ -8,17 +8,21 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // Charts are drawn off-screen; no display is needed (servers, CI).
+        System.setProperty("java.awt.headless", "true");
         System.exit(run(args));
     }
 
     /** Runs the command line and returns its exit code (used by tests, which must not call System.exit). */
     public static int run(String... args) {
         CommandLine cmd = new CommandLine(new SurgeonCommand());
+        cmd.getSubcommands().get("train").getCommandSpec().usageMessage().footer(TrainingDefaults.help());
         cmd.setExecutionExceptionHandler(new ErrorHandler());
         cmd.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("surgeon " + ex.getCommandLine().getCommandName() + ": " + ex.getMessage());
-            ex.getCommandLine().getErr().println("  (see: surgeon " + ex.getCommandLine().getCommandName().replace("surgeon", "").trim()
-                    + " --help)");
+            // One line: what is wrong, and where the documentation is.
+            String name = ex.getCommandLine().getCommandSpec().qualifiedName();
+            ex.getCommandLine().getErr().println(name + ": " + ex.getMessage() + " (see '" + name + " --help')");
+            ex.getCommandLine().getErr().flush();
             return ExitCodes.USAGE;
         });
         return cmd.execute(args);

@@ -2,11 +2,10 @@ package dev.surgeon.cli;
 
 import picocli.CommandLine.IVersionProvider;
 
-/** Version string from the jar manifest (or "dev" when run from classes). */
+/** {@code surgeon --version}: the build's version and commit, and the Java runtime. */
 final class VersionProvider implements IVersionProvider {
     @Override
     public String[] getVersion() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return new String[] {"surgeon " + (v == null ? "dev" : v) + " on Java " + Runtime.version()};
+        return new String[] {"surgeon " + BuildInfo.version() + " (commit " + BuildInfo.commit() + ") on Java " + Runtime.version()};
     }
 }
