@@ -30,7 +30,9 @@ final class Gram {
         for (int r0 = 0; r0 < rows; r0 += FLOAT_CHUNK) {
             int cr = Math.min(FLOAT_CHUNK, rows - r0);
             if (featureStride == 1) {
-                k.syrk(Uplo.LOWER, Trans.T, n, cr, 1f, x, off + r0 * rowStride, rowStride, 0f, scratch, 0, n);
+                // A single vector may have both strides 1 (a convolution with one output position and one sample).
+                int lda = cr == 1 ? Math.max(rowStride, n) : rowStride;
+                k.syrk(Uplo.LOWER, Trans.T, n, cr, 1f, x, off + r0 * rowStride, lda, 0f, scratch, 0, n);
             } else {
                 k.syrk(Uplo.LOWER, Trans.N, n, cr, 1f, x, off + r0, featureStride, 0f, scratch, 0, n);
             }
