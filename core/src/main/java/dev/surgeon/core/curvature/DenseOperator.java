@@ -55,6 +55,21 @@ public final class DenseOperator implements CurvatureOperator {
         return withAsymmetry(name, matrix, n, damping, kernels, 0);
     }
 
+    /**
+     * C = λI + (1/count) GᵀG for an m × d gradient matrix G (row-major doubles), by either
+     * {@link DenseInverseMethod}; count = m gives the mean outer product ("N in the denominator", METHODS 1.5).
+     * Memory is checked against {@link MemoryBudget#defaultBudget()}.
+     */
+    public static DenseOperator fromGradients(String name, double[] g, int m, int d, double count, Damping damping,
+                                              DenseInverseMethod method, Kernels kernels) {
+        if (!(count > 0)) {
+            throw new IllegalArgumentException(name + ": the denominator count must be > 0, got " + count);
+        }
+        MemoryBudget.defaultBudget().require(name, OuterProductMatrix.estimateBytes(method, d, m, m), (long) d * d,
+                "a d × d double matrix", List.of());
+        return OuterProductMatrix.build(name, OuterProductMatrix.of(g, m, d), d, 1 / count, damping, method, kernels);
+    }
+
     static DenseOperator withAsymmetry(String name, double[] matrix, int n, Damping damping, Kernels kernels, double asymmetry) {
         if (n < 1 || matrix.length != (long) n * n) {
             throw new IllegalArgumentException(name + ": a " + n + " × " + n + " matrix needs " + ((long) n * n)
