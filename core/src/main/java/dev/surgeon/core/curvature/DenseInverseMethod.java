@@ -9,7 +9,8 @@ public enum DenseInverseMethod {
      * Level-3 kernels. With λ &gt; 0 and R &lt; d, the Woodbury identity on the R × R side:
      * K = (λ/c)I + X Xᵀ = L Lᵀ (syrk, potrf), Y = L⁻¹X (trsm), C⁻¹ = λ⁻¹(I − YᵀY) (syrk); cost O(R²d + Rd²).
      * Otherwise C = λI + c XᵀX by syrk over the streamed rows, then potrf + potri with the {@link Damping}
-     * retry; cost O(Rd² + d³). Memory: C and C⁻¹ (16d² bytes), plus the R × d rows in the Woodbury case.
+     * retry; cost O(Rd² + d³). Memory: C and C⁻¹ (16d² bytes); in the Woodbury case C⁻¹ and two copies of the
+     * R × d rows, C being formed from them (one syrk) only when a product or the diagonal asks for it.
      */
     CHOLESKY,
     /**

@@ -28,6 +28,7 @@ public final class DenseOperator implements CurvatureOperator {
     private final Kernels kernels;
     private final Damping damping;
     private final double asymmetry;
+    private java.util.function.Supplier<double[]> matrixSource;
     private double[] matrix;
     private double[] inverse;
     private double lambda;
@@ -85,10 +86,15 @@ public final class DenseOperator implements CurvatureOperator {
         return new DenseOperator(name, n, kernels, null, inverse, Damping.absolute(lambda).withoutRetry(), lambda, r, 0);
     }
 
-    /** Wraps a matrix and its inverse computed together (the Woodbury path). */
-    static DenseOperator ofBoth(String name, double[] matrix, double[] inverse, int n, double lambda, Kernels kernels) {
-        DampingRecord r = new DampingRecord(name, lambda, lambda, 1);
-        return new DenseOperator(name, n, kernels, matrix, inverse, Damping.absolute(lambda).withoutRetry(), lambda, r, 0);
+    /**
+     * Wraps an inverse whose undamped matrix C is produced on first use by {@code matrix} (the Woodbury path keeps
+     * the R × d rows, R &lt; d, instead of the d × d matrix).
+     */
+    static DenseOperator ofInverse(String name, double[] inverse, int n, double lambda, Kernels kernels,
+                                   java.util.function.Supplier<double[]> matrix) {
+        DenseOperator op = ofInverse(name, inverse, n, lambda, kernels);
+        op.matrixSource = matrix;
+        return op;
     }
 
     @Override
@@ -235,6 +241,11 @@ public final class DenseOperator implements CurvatureOperator {
 
     private void ensureMatrix() {
         if (matrix != null) {
+            return;
+        }
+        if (matrixSource != null) {
+            matrix = matrixSource.get();
+            matrixSource = null;
             return;
         }
         double[] m = inverse.clone();

@@ -84,7 +84,7 @@ final class OuterProductMatrix {
         long buffers = 12L * block * d;
         return switch (method) {
             case RANK_ONE -> square + buffers + 8L * d;
-            case CHOLESKY -> rows < d ? 2 * square + 8L * rows * d + 8L * rows * rows + buffers : 2 * square + buffers;
+            case CHOLESKY -> rows < d ? 2 * square + 16L * rows * d + 8L * rows * rows + buffers : 2 * square + buffers;
         };
     }
 
@@ -121,9 +121,14 @@ final class OuterProductMatrix {
         if (!(lambda > 0)) {
             return gram(name, src, d, coefficient, damping, kernels);
         }
-        double[] c = new double[d * d];
-        kernels.syrk(Uplo.LOWER, Trans.T, d, r, coefficient, x, 0, d, 0.0, c, 0, d);
-        kernels.symmetrize(Uplo.LOWER, d, c, 0, d);
+        // C itself is only needed for products and the diagonal: it is formed on first use from a copy of the rows.
+        double[] rowsCopy = x.clone();
+        java.util.function.Supplier<double[]> matrix = () -> {
+            double[] c = new double[d * d];
+            kernels.syrk(Uplo.LOWER, Trans.T, d, r, coefficient, rowsCopy, 0, d, 0.0, c, 0, d);
+            kernels.symmetrize(Uplo.LOWER, d, c, 0, d);
+            return c;
+        };
         double[] k = new double[r * r];
         kernels.syrk(Uplo.LOWER, Trans.N, r, d, 1.0, x, 0, d, 0.0, k, 0, r);
         for (int i = 0; i < r; i++) {
@@ -142,7 +147,7 @@ final class OuterProductMatrix {
             inv[i * d + i] += 1.0 / lambda;
         }
         kernels.symmetrize(Uplo.LOWER, d, inv, 0, d);
-        return DenseOperator.ofBoth(name, c, inv, d, lambda, kernels);
+        return DenseOperator.ofInverse(name, inv, d, lambda, kernels, matrix);
     }
 
     /** METHODS 1.5: C₀⁻¹ = λ⁻¹I, one Sherman–Morrison update with denominator 1/c + xᵀu per row. */
