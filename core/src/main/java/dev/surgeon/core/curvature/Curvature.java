@@ -4,6 +4,7 @@ import dev.surgeon.core.nn.Layer;
 import dev.surgeon.core.nn.LayerStatistics;
 import dev.surgeon.core.nn.Loss;
 import dev.surgeon.core.nn.Network;
+import dev.surgeon.core.nn.ParameterLayout;
 import dev.surgeon.core.nn.ParameterTensor;
 import dev.surgeon.core.nn.Reduction;
 import dev.surgeon.core.nn.Workspace;
@@ -38,7 +39,7 @@ import java.util.SplittableRandom;
  *
  * <h2>Determinism and provenance</h2>
  * Sampled labels (true Fisher) come from {@link #seed()}; the data source records its sample indices. Same
- * seed, same data source ⇒ the same operator, bit for bit (single-threaded kernels) .
+ * seed, same data source ⇒ the same operator, bit for bit with the same kernels.
  *
  * <h2>Memory</h2>
  * Each builder estimates its memory first and refuses with a {@link CurvatureTooLargeException} naming the
@@ -77,10 +78,27 @@ public final class Curvature {
 
     /** The same over a parameter subset of this network. */
     public Curvature subset(ParameterSubset s) {
-        if (s.layout().size() != network.parameterCount() || !s.layout().tensors().toString().equals(network.layout().tensors().toString())) {
+        if (!sameLayout(s.layout(), network.layout())) {
             throw new IllegalArgumentException("the subset " + s + " belongs to another network than " + network);
         }
         return new Curvature(network, loss, data, s, seed, budget, progress);
+    }
+
+    private static boolean sameLayout(ParameterLayout a, ParameterLayout b) {
+        if (a == b) {
+            return true;
+        }
+        if (a.size() != b.size() || a.tensors().size() != b.tensors().size()) {
+            return false;
+        }
+        for (int i = 0; i < a.tensors().size(); i++) {
+            ParameterTensor x = a.tensors().get(i);
+            ParameterTensor y = b.tensors().get(i);
+            if (!x.name().equals(y.name()) || x.offset() != y.offset() || x.length() != y.length()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The same with another seed for sampled labels. */

@@ -15,6 +15,8 @@ import java.util.function.DoublePredicate;
  * <p>Cost: (attempts) × n³/3 for the factor, plus 2n³/3 for the inverse (Kernels potrf, potri, in double).
  */
 public final class DampedCholesky {
+    private static final System.Logger LOG = System.getLogger(DampedCholesky.class.getName());
+
     private DampedCholesky() {
     }
 
@@ -78,6 +80,10 @@ public final class DampedCholesky {
         double lambda = requested;
         for (int a = 1; a <= damping.maxAttempts(); a++) {
             if (attempt.test(lambda)) {
+                if (a > 1) {
+                    LOG.log(System.Logger.Level.INFO, "{0}: not positive definite with damping {1}; used {2} ({3} attempts)",
+                            block, requested, lambda, a);
+                }
                 return new DampingRecord(block, requested, lambda, a);
             }
             if (a < damping.maxAttempts()) {

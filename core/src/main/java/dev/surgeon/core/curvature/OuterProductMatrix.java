@@ -121,14 +121,6 @@ final class OuterProductMatrix {
         if (!(lambda > 0)) {
             return gram(name, src, d, coefficient, damping, kernels);
         }
-        // C itself is only needed for products and the diagonal: it is formed on first use from a copy of the rows.
-        double[] rowsCopy = x.clone();
-        java.util.function.Supplier<double[]> matrix = () -> {
-            double[] c = new double[d * d];
-            kernels.syrk(Uplo.LOWER, Trans.T, d, r, coefficient, rowsCopy, 0, d, 0.0, c, 0, d);
-            kernels.symmetrize(Uplo.LOWER, d, c, 0, d);
-            return c;
-        };
         double[] k = new double[r * r];
         kernels.syrk(Uplo.LOWER, Trans.N, r, d, 1.0, x, 0, d, 0.0, k, 0, r);
         for (int i = 0; i < r; i++) {
@@ -140,14 +132,43 @@ final class OuterProductMatrix {
             throw new CurvatureNotPositiveDefiniteException(name + ": the Woodbury system (λ/c)I + XXᵀ is not positive "
                     + "definite (" + e.getMessage() + "); the gradients contain non-finite values", name, lambda);
         }
-        kernels.trsm(Side.LEFT, Uplo.LOWER, Trans.N, Diag.NON_UNIT, r, d, 1.0, k, 0, r, x, 0, d);
+        // The d × d products are syrks of d × R matrices (Xᵀ and Yᵀ, rows contiguous): Yᵀ = Xᵀ L⁻ᵀ by a right-side
+        // triangular solve, C⁻¹ = λ⁻¹(I − (Yᵀ)(Yᵀ)ᵀ). Xᵀ is kept: C = c·Xᵀ(Xᵀ)ᵀ is formed only when a product or
+        // the diagonal asks for it.
+        double[] xt = transpose(x, r, d);
+        double[] yt = x;
+        System.arraycopy(xt, 0, yt, 0, xt.length);
+        kernels.trsm(Side.RIGHT, Uplo.LOWER, Trans.T, Diag.NON_UNIT, d, r, 1.0, k, 0, r, yt, 0, r);
         double[] inv = new double[d * d];
-        kernels.syrk(Uplo.LOWER, Trans.T, d, r, -1.0 / lambda, x, 0, d, 0.0, inv, 0, d);
+        kernels.syrk(Uplo.LOWER, Trans.N, d, r, -1.0 / lambda, yt, 0, r, 0.0, inv, 0, d);
         for (int i = 0; i < d; i++) {
             inv[i * d + i] += 1.0 / lambda;
         }
         kernels.symmetrize(Uplo.LOWER, d, inv, 0, d);
+        java.util.function.Supplier<double[]> matrix = () -> {
+            double[] c = new double[d * d];
+            kernels.syrk(Uplo.LOWER, Trans.N, d, r, coefficient, xt, 0, r, 0.0, c, 0, d);
+            kernels.symmetrize(Uplo.LOWER, d, c, 0, d);
+            return c;
+        };
         return DenseOperator.ofInverse(name, inv, d, lambda, kernels, matrix);
+    }
+
+    /** The n × m transpose of a row-major m × n matrix, in 64 × 64 tiles. */
+    static double[] transpose(double[] a, int m, int n) {
+        double[] t = new double[a.length];
+        for (int i0 = 0; i0 < m; i0 += 64) {
+            int i1 = Math.min(m, i0 + 64);
+            for (int j0 = 0; j0 < n; j0 += 64) {
+                int j1 = Math.min(n, j0 + 64);
+                for (int i = i0; i < i1; i++) {
+                    for (int j = j0; j < j1; j++) {
+                        t[j * m + i] = a[i * n + j];
+                    }
+                }
+            }
+        }
+        return t;
     }
 
     /** METHODS 1.5: C₀⁻¹ = λ⁻¹I, one Sherman–Morrison update with denominator 1/c + xᵀu per row. */
