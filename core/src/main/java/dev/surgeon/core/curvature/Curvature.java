@@ -370,13 +370,7 @@ public final class Curvature {
 
     private boolean wholeLayers() {
         for (Layer l : network.layers()) {
-            boolean any = false;
-            boolean all = true;
-            for (ParameterTensor t : l.parameters()) {
-                any |= subset.intersectsTensor(t);
-                all &= subset.containsTensor(t);
-            }
-            if (any && !all) {
+            if (subset.coverage(l) == ParameterSubset.Coverage.PARTIAL) {
                 return false;
             }
         }

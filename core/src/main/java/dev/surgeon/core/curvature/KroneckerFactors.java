@@ -165,18 +165,13 @@ public final class KroneckerFactors {
             if (!l.hasParameters()) {
                 continue;
             }
-            boolean any = false;
-            boolean all = true;
-            for (ParameterTensor t : l.parameters()) {
-                any |= subset.intersectsTensor(t);
-                all &= subset.containsTensor(t);
-            }
-            if (any && !all) {
+            ParameterSubset.Coverage coverage = subset.coverage(l);
+            if (coverage == ParameterSubset.Coverage.PARTIAL) {
                 throw new IllegalArgumentException("K-FAC needs whole layers: the subset covers only part of layer "
                         + ParameterSubset.layerName(l.parameters().get(0)) + " (" + l.parameters()
                         + "); select it with ParameterSubset.layers(layout, name)");
             }
-            if (any) {
+            if (coverage == ParameterSubset.Coverage.FULL) {
                 list.add(new LayerFactors(l));
             }
         }

@@ -177,16 +177,8 @@ public final class MfacDynamic implements CurvatureOperator {
 
     @Override
     public double[] inverseDiagonal() {
-        int m = rows.m;
         double[] d = new double[rows.d];
-        double[] w = new double[m];
-        for (int i = 0; i < m; i++) {
-            w[i] = -1 / den[i];
-        }
-        rows.weightedSquares(b, w, 0, rows.d, d, 0);
-        for (int k = 0; k < d.length; k++) {
-            d[k] += 1 / lambda;
-        }
+        rows.inverseDiagonal(b, den, 0, lambda, 0, rows.d, d, 0);
         return d;
     }
 

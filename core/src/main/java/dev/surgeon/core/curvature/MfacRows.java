@@ -76,6 +76,19 @@ abstract sealed class MfacRows permits MfacRows.FloatRows, MfacRows.DoubleRows {
     /** out[outOff + k] = Σ_i weight_i (B·G)_ik² for k in the block (B null: B = I); G is not modified. */
     abstract void weightedSquares(double[] b, double[] weight, int c0, int w, double[] out, int outOff);
 
+    /**
+     * out[outOff + k] ← λ⁻¹ − Σ_i (B·G)_ik² / den_i over the block [c0, c0 + w): diag F̂⁻¹ of one M-FAC block
+     * (B null when the rows already are the v_i). {@code den} holds the block's m denominators from denOff.
+     */
+    void inverseDiagonal(double[] b, double[] den, int denOff, double lambda, int c0, int w, double[] out, int outOff) {
+        double[] weight = new double[m];
+        for (int i = 0; i < m; i++) {
+            weight[i] = -1 / den[denOff + i];
+        }
+        java.util.Arrays.fill(out, outOff, outOff + w, 1 / lambda);
+        weightedSquares(b, weight, c0, w, out, outOff);
+    }
+
     /** Applies B (or I) to a chunk of converted rows: returns the rows of B·G_chunk (m × cw, row stride cw). */
     double[] applyToChunk(double[] b, double[] chunk, int cw, double[] product) {
         if (b == null) {

@@ -80,21 +80,22 @@ public final class MfacStatic implements CurvatureOperator {
      */
     public static MfacStatic of(float[] g, int m, int d, double lambda, double count, BlockPartition blocks,
                                 GradientStorage storage, Kernels kernels) {
-        MfacRows r = MfacRows.of(storage, m, d, kernels);
         check(g.length, m, d);
-        for (int i = 0; i < m; i++) {
-            r.setRow(i, g, i * d);
-        }
-        return new MfacStatic(label(m, blocks), r, blocks, lambda, count);
+        return fill(m, d, lambda, count, blocks, storage, kernels, (r, i) -> r.setRow(i, g, i * d));
     }
 
     /** The same over double gradients. */
     public static MfacStatic of(double[] g, int m, int d, double lambda, double count, BlockPartition blocks,
                                 GradientStorage storage, Kernels kernels) {
-        MfacRows r = MfacRows.of(storage, m, d, kernels);
         check(g.length, m, d);
+        return fill(m, d, lambda, count, blocks, storage, kernels, (r, i) -> r.setRow(i, g, i * d));
+    }
+
+    private static MfacStatic fill(int m, int d, double lambda, double count, BlockPartition blocks, GradientStorage storage,
+                                   Kernels kernels, java.util.function.ObjIntConsumer<MfacRows> copyRow) {
+        MfacRows r = MfacRows.of(storage, m, d, kernels);
         for (int i = 0; i < m; i++) {
-            r.setRow(i, g, i * d);
+            copyRow.accept(r, i);
         }
         return new MfacStatic(label(m, blocks), r, blocks, lambda, count);
     }
@@ -212,18 +213,10 @@ public final class MfacStatic implements CurvatureOperator {
 
     @Override
     public double[] inverseDiagonal() {
-        int m = rows.m;
         double[] d = new double[rows.d];
-        double[] w = new double[m];
         for (int i = 0; i < blocks.size(); i++) {
             BlockPartition.Block blk = blocks.blocks().get(i);
-            for (int j = 0; j < m; j++) {
-                w[j] = -1 / den[i * m + j];
-            }
-            rows.weightedSquares(null, w, blk.from(), blk.size(), d, blk.from());
-        }
-        for (int k = 0; k < d.length; k++) {
-            d[k] += 1 / lambda;
+            rows.inverseDiagonal(null, den, i * rows.m, lambda, blk.from(), blk.size(), d, blk.from());
         }
         return d;
     }

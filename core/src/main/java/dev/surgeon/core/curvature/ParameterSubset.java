@@ -217,6 +217,19 @@ public final class ParameterSubset {
         return false;
     }
 
+    /** How much of a layer's parameters (weight and bias) the subset holds. */
+    enum Coverage { NONE, PARTIAL, FULL }
+
+    Coverage coverage(dev.surgeon.core.nn.Layer layer) {
+        boolean any = false;
+        boolean all = true;
+        for (ParameterTensor t : layer.parameters()) {
+            any |= intersectsTensor(t);
+            all &= containsTensor(t);
+        }
+        return !any ? Coverage.NONE : all ? Coverage.FULL : Coverage.PARTIAL;
+    }
+
     /** sub[i] = full[global(i)] (full has the network's d entries). */
     public void gather(float[] full, double[] sub) {
         for (int r = 0; r < from.length; r++) {

@@ -90,11 +90,7 @@ final class Dense {
     }
 
     static double maxAbs(double[] a) {
-        double m = 0;
-        for (double v : a) {
-            m = Math.max(m, Math.abs(v));
-        }
-        return m;
+        return dev.surgeon.core.nn.ReferenceNetwork.maxAbs(a);
     }
 
     static double maxAbs(double[][] m) {
