@@ -22,6 +22,8 @@ import java.util.Set;
  *   <li>Scale: the matrix is the curvature of the data-source loss L = s·Σ_n ℓ_n over its N samples, with the
  *       {@link dev.surgeon.core.nn.Loss}'s reduction (s = 1/N for MEAN, 1 for SUM); see {@link Curvature}
  *       for the Fisher, mini-batch and OBS conventions.</li>
+ *   <li>Instances are not thread-safe: they reuse scratch buffers (and the matrix-free ones a network workspace).
+ *       Use one operator per thread, or synchronize.</li>
  *   <li>Operations an operator cannot do throw {@link UnsupportedOperationException} naming the operator
  *       and the operator to use instead; {@link #capabilities()} says in advance.</li>
  * </ul>
