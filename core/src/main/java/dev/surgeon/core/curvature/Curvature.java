@@ -35,7 +35,8 @@ import java.util.SplittableRandom;
  * Hessian is (1/N) Σ_n Σ_k ∂f_k/∂w ∂f_k/∂wᵀ whatever the loss; mini-batch gradients give
  * (N·s/M) Σ_j g_j g_jᵀ over the M mini-batch means ({@link Gradients}: about b times smaller than the
  * per-sample Fisher; not rescaled). In the rank-one recursion the denominator is 1/c for C = λI + c·Σ x xᵀ:
- * N for per-sample rows of a MEAN loss ("N in the denominator", METHODS 1.5), also for several rows per sample.
+ * N for per-sample rows of a MEAN loss ("N in the denominator", METHODS 1.5), also for several rows per sample;
+ * M-FAC built here uses the same c (its count n = 1/c, which is m for per-sample rows of a MEAN loss).
  *
  * <h2>Determinism and provenance</h2>
  * Sampled labels (true Fisher) come from {@link #seed()}; the data source records its sample indices. Same

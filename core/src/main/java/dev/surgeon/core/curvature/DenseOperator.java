@@ -16,8 +16,9 @@ import java.util.Set;
  *
  * <p>Built from the matrix C, λ is requested from the {@link Damping} (absolute + relative·mean diag C) and
  * fixed by the first inversion: if the Cholesky retry had to raise it, the raised λ is used by every operation
- * from then on ({@link #dampingUsed()}). Built from the inverse (the rank-one recursion of METHODS 1.5), C is
- * recovered on first use by inverting the inverse (potrf + potri, O(d³)).
+ * from then on ({@link #dampingUsed()}). Built from the inverse, C is formed on first use: from the kept rows by
+ * one syrk (the Woodbury path of {@link DenseInverseMethod#CHOLESKY}), or by inverting the inverse (potrf + potri,
+ * O(d³); the rank-one recursion of METHODS 1.5).
  *
  * <p>Cost: products O(d²) (symv), diagonal O(d), inverse O(d³) once; memory 8d² bytes per matrix held (C and
  * the inverse: 16d² once both exist).

@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
  *   <li>the exact diag of the Gauss-Newton matrix by back-propagating the C columns of Λ_n = S_n S_nᵀ (A4.1);</li>
  *   <li>the diagonal empirical Fisher s·Σ_n g_n∘² and the Monte-Carlo diagonal true Fisher (sampled labels, A4.2),
  *       from the network's sum of squared per-sample gradients without materializing them;</li>
- *   <li>Hutchinson's estimate (1/S) Σ_s v_s ⊙ (C v_s) with Rademacher probes (A10, {@link Hutchinson}).</li>
+ *   <li>Hutchinson's estimate (1/S) Σ_s v_s ⊙ (C v_s) with Rademacher probes (A10, {@link dev.surgeon.core.curvature.spectrum.Hutchinson}).</li>
  * </ul>
  * Inversion needs every D_i + λ &gt; 0; otherwise λ grows by the {@link Damping} retry rule (a Hessian diagonal
  * with φ'' terms or a Hutchinson estimate may be negative). Cost O(d) per operation; memory 8d bytes.
