@@ -5,6 +5,8 @@
 module dev.surgeon.core {
     requires transitive dev.surgeon.kernels;
 
+    exports dev.surgeon.core.curvature;
+    exports dev.surgeon.core.curvature.spectrum;
     exports dev.surgeon.core.data;
     exports dev.surgeon.core.io;
     exports dev.surgeon.core.nn;
