@@ -6,8 +6,10 @@ import dev.surgeon.core.nn.Loss;
 import dev.surgeon.core.nn.Mask;
 import dev.surgeon.core.nn.Network;
 import dev.surgeon.core.nn.ParameterLayout;
+import dev.surgeon.core.nn.ParameterTensor;
 import dev.surgeon.core.nn.Workspace;
 import dev.surgeon.core.progress.Progress;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -42,8 +44,10 @@ final class GradientSampler {
         ParameterLayout layout = net.layout();
         int dim = subset.dim();
         int k = net.outputSize();
-        int from = layout.tensorAt(subset.rangeFrom(0)).offset();
-        int to = layout.tensorAt(subset.rangeTo(subset.rangeCount() - 1) - 1).end();
+        // Whole layers: Network.sampleGradients writes only layers whose weight and bias both lie in the range.
+        int from = layout.tensorsOf(layout.tensorAt(subset.rangeFrom(0)).layerIndex()).get(0).offset();
+        List<ParameterTensor> last = layout.tensorsOf(layout.tensorAt(subset.rangeTo(subset.rangeCount() - 1) - 1).layerIndex());
+        int to = last.get(last.size() - 1).end();
         int width = to - from;
         double[] gt = new double[Math.multiplyExact(dim, m)];
         Mask mask = ctx.mask();

@@ -13,6 +13,7 @@ import dev.surgeon.core.curvature.KfacDamping;
 import dev.surgeon.core.curvature.KfacOperator;
 import dev.surgeon.core.curvature.ParameterSubset;
 import dev.surgeon.core.nn.ParameterTensor;
+import dev.surgeon.core.nn.Reduction;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -29,7 +30,9 @@ import java.util.Set;
  *   <li>{@link #beckerLeCun}: OBD's diagonal Gauss-Newton by second-order back-propagation (B2).</li>
  * </ul>
  * Models are over the prunable parameters, except K-FAC and OBS, which cover the whole layers holding them (weights and
- * biases), so that biases move with the correction even when they are not pruned.
+ * biases), so that biases move with the correction even when they are not pruned. Every model is the curvature of the
+ * mean per-sample loss (1/N) Σ_n ℓ_n, whatever the loss's reduction, so predicted changes are in that unit; OBS's
+ * outer-product Hessian is (1/P) Σ J Jᵀ by definition, which is that curvature for ℓ_n = ½‖f − t‖².
  */
 @FunctionalInterface
 public interface QuadraticModelSource {
@@ -135,7 +138,7 @@ public interface QuadraticModelSource {
             DataSource data = ctx.calibration("K-FAC factors", samples, batch);
             KfacOperator op = Curvature.of(ctx.network(), ctx.loss(), data).subset(layers).progress(ctx.progress())
                     .kfac(GradientKind.EMPIRICAL_FISHER, KfacDamping.eigen(lambda));
-            return QuadraticModel.of(op, layers, ctx.network().kernels());
+            return perSample(ctx, QuadraticModel.of(op, layers, ctx.network().kernels()), data.size());
         };
     }
 
@@ -160,8 +163,16 @@ public interface QuadraticModelSource {
             DataSource data = ctx.calibration("Becker–LeCun diagonal", samples, Math.min(samples, 256));
             DiagonalOperator op = Curvature.of(ctx.network(), ctx.loss(), data).subset(ctx.prunable()).progress(ctx.progress())
                     .beckerLeCunDiagonal(false, Damping.none());
-            return QuadraticModel.of(op, ctx.prunable(), ctx.network().kernels());
+            return perSample(ctx, QuadraticModel.of(op, ctx.prunable(), ctx.network().kernels()), data.size());
         };
+    }
+
+    /**
+     * Curvature built by {@link Curvature} is that of the data-source loss, Σ_n ℓ_n for a summed loss; divided by N it is
+     * the curvature of the mean per-sample loss, the unit of every prediction in the reports.
+     */
+    private static QuadraticModel perSample(PruningContext ctx, QuadraticModel model, int samples) {
+        return ctx.loss().reduction() == Reduction.SUM ? new ScaledModel(model, 1.0 / samples) : model;
     }
 
     /** All parameters (weights and biases) of the layers that hold prunable tensors. */
