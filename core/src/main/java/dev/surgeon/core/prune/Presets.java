@@ -27,11 +27,15 @@ final class Presets {
             add("scope", "global", "global (one threshold over all layers) or layer (the same sparsity in every layer)");
             add("min_sparsity", "0", "lower bound of every layer's sparsity");
             add("max_sparsity", "1", "upper bound of every layer's sparsity");
+            add("layer_bounds", "none", "per-layer bounds overriding min/max_sparsity: LAYER:MIN:MAX,… with a layer (fc1) or "
+                    + "tensor (fc1.weight) name, e.g. fc1:0.5:0.95,fc3:0:0.5");
             add("prune_biases", "false", "whether biases are prunable too (METHODS B: not unless the method says so)");
             add("schedule", "one-shot", "one-shot, rounds (geometric density steps, curvature recomputed each round; M-FAC B6) "
                     + "or cubic (gradual, Zhu and Gupta 2018)");
             add("rounds", "1", "steps of the rounds or cubic schedule");
             add("auto_step", "1", "weights removed per step with sparsity auto");
+            add("auto_loss", "0", "with sparsity auto, also stop when the training loss would exceed (1 + auto_loss) × its "
+                    + "value before pruning (0: accuracy rule only)");
             add("finetune_epochs", "0", "fine-tuning epochs after every step but the last");
             add("retrain_epochs", "0", "fine-tuning epochs after the schedule (prune-then-retrain)");
             add("finetune_lr", "0.01", "fine-tuning learning rate (SGD)");
@@ -69,7 +73,24 @@ final class Presets {
     }
 
     static Allocation allocation(Settings s) {
-        return new Allocation(Allocation.Scope.parse(s.text("scope")), s.real("min_sparsity"), s.real("max_sparsity"), Map.of());
+        Allocation a = new Allocation(Allocation.Scope.parse(s.text("scope")), s.real("min_sparsity"), s.real("max_sparsity"),
+                Map.of());
+        String bounds = s.text("layer_bounds");
+        if (bounds.isEmpty() || bounds.equals("none")) {
+            return a;
+        }
+        for (String item : bounds.split(",")) {
+            String[] p = item.strip().split(":");
+            try {
+                if (p.length != 3) {
+                    throw new NumberFormatException();
+                }
+                a = a.withBounds(p[0].strip(), Double.parseDouble(p[1]), Double.parseDouble(p[2]));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("layer_bounds: '" + item + "' is not LAYER:MIN:MAX (e.g. fc1:0.5:0.95)");
+            }
+        }
+        return a;
     }
 
     static Retraining recipe(Settings s, int epochs) {
@@ -96,7 +117,7 @@ final class Presets {
         int rounds = s.integer("rounds", 1);
         Retraining between = recipe(s, s.integer("finetune_epochs", 0));
         if (target instanceof Target.Auto) {
-            schedule = new Schedule.Auto(s.integer("auto_step", 1));
+            schedule = new Schedule.Auto(s.integer("auto_step", 1), s.nonNegative("auto_loss"));
         } else {
             schedule = switch (s.text("schedule").toLowerCase(Locale.ROOT)) {
                 case "one-shot", "oneshot" -> {

@@ -53,7 +53,7 @@ public final class PruningRun {
             case Schedule.OneShot o -> step(plan.target().prunedCount(ctx.prunableCount()));
             case Schedule.Rounds r -> gradual(Schedule.geometric(ctx.sparsity(), targetSparsity(), r.rounds()), r.between());
             case Schedule.Cubic c -> gradual(Schedule.cubic(ctx.sparsity(), targetSparsity(), c.steps()), c.between());
-            case Schedule.Auto a -> auto(a, (Target.Auto) plan.target(), before.trainAccuracy());
+            case Schedule.Auto a -> auto(a, (Target.Auto) plan.target(), before);
             case Schedule.FromInitialization f -> fromInitialization(f);
         }
         double lossAfterPruning = ctx.timed("evaluate", () -> ctx.evaluateTrain().loss());
@@ -87,20 +87,26 @@ public final class PruningRun {
         }
     }
 
-    private void auto(Schedule.Auto a, Target.Auto target, double startAccuracy) {
+    private void auto(Schedule.Auto a, Target.Auto target, PruningReport.Metrics before) {
+        double startAccuracy = before.trainAccuracy();
         double floor = startAccuracy - target.tolerance();
+        double ceiling = a.lossTolerance() > 0 ? before.trainLoss() * (1 + a.lossTolerance()) : Double.POSITIVE_INFINITY;
         while (ctx.prunedCount() < ctx.prunableCount()) {
             PruningContext.Snapshot snapshot = ctx.snapshot();
             int pruned = ctx.prunedCount();
             int next = Math.min(ctx.prunableCount(), ctx.prunedCount() + a.weightsPerStep());
             step(next);
             Evaluation e = ctx.timed("evaluate", ctx::evaluateTrain);
-            if (e.accuracy() < floor - 1e-12) {
+            boolean accuracyDrops = ctx.train().isClassification() && e.accuracy() < floor - 1e-12;
+            if (accuracyDrops || e.loss() > ceiling) {
                 ctx.restore(snapshot);
                 steps.remove(steps.size() - 1);
-                ctx.note(String.format(Locale.ROOT, "stopping rule: removing %d more weight(s) would drop the training accuracy "
-                        + "from %.4f to %.4f (tolerance %.4f); stopped at %d pruned of %d prunable", next - pruned,
-                        startAccuracy, e.accuracy(), target.tolerance(), ctx.prunedCount(), ctx.prunableCount()));
+                ctx.note(String.format(Locale.ROOT, "stopping rule: removing %d more weight(s) would %s; stopped at %d pruned of %d "
+                        + "prunable", next - pruned, accuracyDrops
+                        ? String.format(Locale.ROOT, "drop the training accuracy from %.4f to %.4f (tolerance %.4f)", startAccuracy,
+                        e.accuracy(), target.tolerance())
+                        : String.format(Locale.ROOT, "raise the training loss from %.6g to %.6g (allowed %.6g)", before.trainLoss(),
+                        e.loss(), ceiling), ctx.prunedCount(), ctx.prunableCount()));
                 return;
             }
         }

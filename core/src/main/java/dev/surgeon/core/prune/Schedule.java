@@ -12,7 +12,8 @@ package dev.surgeon.core.prune;
  *       for model compression"): s_t = s₁ + (s₀ − s₁)(1 − t/n)³ for t = 1..n, fine-tuning after every step but the
  *       last.</li>
  *   <li>{@link Auto}: the OBS stopping rule for {@link Target.Auto}: steps of {@code weightsPerStep} weights until the
- *       training accuracy drops below its value before pruning minus the tolerance; the failing step is undone.</li>
+ *       training accuracy drops below its value before pruning minus the tolerance (or, optionally, the training loss
+ *       grows too much); the failing step is undone.</li>
  *   <li>{@link FromInitialization}: SNIP (B11): the network is re-initialized, scored and pruned at initialization, then
  *       re-initialized again (the mask transfers, the scoring weights do not; biases start at 0) and trained.</li>
  * </ul>
@@ -67,20 +68,27 @@ public sealed interface Schedule {
     }
 
     /**
-     * The stopping rule on the training accuracy.
+     * The stopping rule on the training accuracy, optionally also on the training loss (Hassibi and Stork's "ΔL small
+     * compared with the current error", B3 step 4, checked on the measured loss).
      *
      * @param weightsPerStep weights removed per step (1: the paper's loop)
+     * @param lossTolerance  also stop when the training loss would exceed (1 + lossTolerance) × its value before pruning;
+     *                       0 = no loss rule
      */
-    record Auto(int weightsPerStep) implements Schedule {
+    record Auto(int weightsPerStep, double lossTolerance) implements Schedule {
         public Auto {
             if (weightsPerStep < 1) {
                 throw new IllegalArgumentException("auto pruning removes >= 1 weight per step, got " + weightsPerStep);
+            }
+            if (!(lossTolerance >= 0) || Double.isInfinite(lossTolerance)) {
+                throw new IllegalArgumentException("the loss tolerance must be finite and >= 0, got " + lossTolerance);
             }
         }
 
         @Override
         public String toString() {
-            return "until the training accuracy drops, " + weightsPerStep + " weight(s) per step";
+            return "until the training accuracy drops" + (lossTolerance > 0 ? " or the training loss grows by more than "
+                    + lossTolerance + "×" : "") + ", " + weightsPerStep + " weight(s) per step";
         }
     }
 

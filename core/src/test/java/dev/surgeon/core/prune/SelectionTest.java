@@ -161,6 +161,13 @@ class SelectionTest {
         IllegalArgumentException rounds = assertThrows(IllegalArgumentException.class,
                 () -> PruningMethods.plan("magnitude", Map.of("rounds", "3")));
         assertTrue(rounds.getMessage().contains("rounds or cubic"), rounds.getMessage());
+        Allocation bounded = ((ScoredPruner) PruningMethods.plan("magnitude", Map.of("layer_bounds", "fc1:0.2:0.6, fc2.weight:0:0.3"))
+                .pruner()).allocation();
+        assertEquals(new Allocation.Bounds(0.2, 0.6), bounded.bounds().get("fc1"));
+        assertEquals(new Allocation.Bounds(0, 0.3), bounded.bounds().get("fc2.weight"));
+        IllegalArgumentException lb = assertThrows(IllegalArgumentException.class,
+                () -> PruningMethods.plan("magnitude", Map.of("layer_bounds", "fc1:0.5")));
+        assertTrue(lb.getMessage().contains("LAYER:MIN:MAX"), lb.getMessage());
         for (MethodDefinition d : PruningMethods.all()) {
             PruningPlan plan = d.plan(Map.of());
             assertEquals(d.knobs().size(), plan.params().size(), d.name() + ": every knob is reported");

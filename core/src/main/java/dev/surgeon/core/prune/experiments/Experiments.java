@@ -32,7 +32,7 @@ public final class Experiments {
                 new Entry("xor", "OBS vs OBD vs magnitude on trained 2-2-1 XOR nets: rate of correct single deletions (METHODS R1)",
                         "nets=100 seed=1 epochs=4000 lr=0.5 alpha=1e-6 (comma list: one table each) max-error=0.1", XorExperiment::run),
                 new Entry("monk", "OBS with the stopping rule on MONK-1/2/3, 17-3-1 / 17-2-1 nets (METHODS R2-R4)",
-                        "problems=1,2,3 net-seeds=1 data-seed=0 epochs=1000 lr=0.05 wd=1e-4 (wd-3=1e-3) alpha=1e-6 train-N=PATH",
+                        "problems=1,2,3 net-seeds=1 data-seed=0 epochs=1000 lr=0.05 wd=1e-4 (MONK-3: 2e-3) alpha=1e-6 train-N=PATH",
                         MonkExperiment::run),
                 new Entry("mlpnet", "MLPNet one-shot sweep on Fashion-MNIST: magnitude, diagonal Fisher, K-FAC-OBS, WoodFisher, M-FAC, "
                         + "CBS (METHODS R6-R10)",

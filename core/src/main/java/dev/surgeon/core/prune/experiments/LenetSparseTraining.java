@@ -104,12 +104,12 @@ public final class LenetSparseTraining {
 
     /** Arguments {@code key=value}: data, model, sparsities, snip-epochs, han-rounds, han-epochs, seed. */
     public static String run(Map<String, String> a) throws IOException {
+        Arguments.check(a, "lenet", "data", "model", "sparsities", "snip-epochs", "han-rounds", "han-epochs", "seed");
         Options d = Options.defaults();
         Options o = new Options(Path.of(a.getOrDefault("data", d.data().toString())), Path.of(a.getOrDefault("model", d.model().toString())),
-                a.containsKey("sparsities") ? Arguments.doubles(a.get("sparsities")) : d.sparsities(),
-                Integer.parseInt(a.getOrDefault("snip-epochs", "" + d.snipEpochs())),
-                Integer.parseInt(a.getOrDefault("han-rounds", "" + d.hanRounds())),
-                Integer.parseInt(a.getOrDefault("han-epochs", "" + d.hanEpochs())), Long.parseLong(a.getOrDefault("seed", "" + d.seed())));
+                Arguments.doubles(a, "sparsities", d.sparsities()), Arguments.integer(a, "snip-epochs", d.snipEpochs()),
+                Arguments.integer(a, "han-rounds", d.hanRounds()), Arguments.integer(a, "han-epochs", d.hanEpochs()),
+                Arguments.integer(a, "seed", d.seed()));
         return run(o).table();
     }
 

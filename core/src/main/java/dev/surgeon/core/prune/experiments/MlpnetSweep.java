@@ -205,11 +205,12 @@ public final class MlpnetSweep {
      * {@code methods=magnitude,cbs}, {@code seeds=0,1,2}.
      */
     public static String run(Map<String, String> a) throws IOException {
+        Arguments.check(a, "mlpnet", "data", "model", "sparsities", "methods", "seeds");
         Options d = Options.defaults();
         Options o = new Options(Path.of(a.getOrDefault("data", d.data().toString())), Path.of(a.getOrDefault("model", d.model().toString())),
-                a.containsKey("sparsities") ? Arguments.doubles(a.get("sparsities")) : d.sparsities(),
+                Arguments.doubles(a, "sparsities", d.sparsities()),
                 a.containsKey("methods") ? List.of(a.get("methods").split(",(?![^\\[]*\\])")) : d.methods(),
-                a.containsKey("seeds") ? Arguments.longs(a.get("seeds")) : d.seeds());
+                Arguments.longs(a, "seeds", d.seeds()));
         return run(o).table();
     }
 

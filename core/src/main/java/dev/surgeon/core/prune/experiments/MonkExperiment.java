@@ -14,6 +14,7 @@ import dev.surgeon.core.prune.PruningRun;
 import dev.surgeon.core.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -43,9 +44,9 @@ public final class MonkExperiment {
      */
     public record Options(int problem, long dataSeed, Path trainFile, long netSeed, int epochs, double learningRate,
                           double weightDecay, double alpha) {
-        /** Weight decay 1e-4 (MONK-1, MONK-2) or 1e-3 (MONK-3, whose noisy labels should not be fitted). */
+        /** Weight decay 1e-4 (MONK-1, MONK-2) or 2e-3 (MONK-3, whose noisy labels should not be fitted). */
         public static Options defaults(int problem) {
-            return new Options(problem, 0, null, 1, 1000, 0.05, problem == 3 ? 1e-3 : 1e-4, 1e-6);
+            return new Options(problem, 0, null, 1, 1000, 0.05, problem == 3 ? 2e-3 : 1e-4, 1e-6);
         }
     }
 
@@ -106,17 +107,17 @@ public final class MonkExperiment {
      * training file of problem N. Returns the table.
      */
     public static String run(Map<String, String> a) throws IOException {
+        Arguments.check(a, "monk", "problems", "net-seeds", "data-seed", "epochs", "lr", "wd", "wd-*", "alpha", "train-*");
         StringBuilder b = new StringBuilder(header()).append('\n');
-        for (String p : a.getOrDefault("problems", "1,2,3").split(",")) {
-            int problem = Integer.parseInt(p.strip());
+        for (long p : Arguments.longs(a, "problems", List.of(1L, 2L, 3L))) {
+            int problem = (int) p;
             Options d = Options.defaults(problem);
             String file = a.get("train-" + problem);
-            for (long netSeed : Arguments.longs(a.getOrDefault("net-seeds", "" + d.netSeed()))) {
-                Options o = new Options(problem, Long.parseLong(a.getOrDefault("data-seed", "" + d.dataSeed())),
-                        file == null ? null : Path.of(file), netSeed, Integer.parseInt(a.getOrDefault("epochs", "" + d.epochs())),
-                        Double.parseDouble(a.getOrDefault("lr", "" + d.learningRate())),
-                        Double.parseDouble(a.getOrDefault("wd-" + problem, a.getOrDefault("wd", "" + d.weightDecay()))),
-                        Double.parseDouble(a.getOrDefault("alpha", "" + d.alpha())));
+            for (long netSeed : Arguments.longs(a, "net-seeds", List.of(d.netSeed()))) {
+                Options o = new Options(problem, Arguments.integer(a, "data-seed", d.dataSeed()), file == null ? null : Path.of(file),
+                        netSeed, Arguments.integer(a, "epochs", d.epochs()), Arguments.real(a, "lr", d.learningRate()),
+                        Arguments.real(a, "wd-" + problem, Arguments.real(a, "wd", d.weightDecay())),
+                        Arguments.real(a, "alpha", d.alpha()));
                 b.append(run(o).row()).append('\n');
             }
         }

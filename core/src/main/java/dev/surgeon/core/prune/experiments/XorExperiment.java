@@ -140,12 +140,13 @@ public final class XorExperiment {
      * comma-separated list runs one table per α —, {@code max-error}) and returns the table(s).
      */
     public static String run(Map<String, String> a) {
+        Arguments.check(a, "xor", "nets", "seed", "epochs", "lr", "alpha", "max-error");
         Options d = Options.defaults();
         StringBuilder b = new StringBuilder();
-        for (double alpha : Arguments.doubles(a.getOrDefault("alpha", Double.toString(d.alpha())))) {
-            Options o = new Options(Integer.parseInt(a.getOrDefault("nets", "" + d.nets())), Long.parseLong(a.getOrDefault("seed", "" + d.seed())),
-                    Integer.parseInt(a.getOrDefault("epochs", "" + d.epochs())), Double.parseDouble(a.getOrDefault("lr", "" + d.learningRate())),
-                    alpha, Double.parseDouble(a.getOrDefault("max-error", "" + d.maxError())));
+        for (double alpha : Arguments.doubles(a, "alpha", List.of(d.alpha()))) {
+            Options o = new Options(Arguments.integer(a, "nets", d.nets()), Arguments.integer(a, "seed", d.seed()),
+                    Arguments.integer(a, "epochs", d.epochs()), Arguments.real(a, "lr", d.learningRate()), alpha,
+                    Arguments.real(a, "max-error", d.maxError()));
             b.append(run(o).table()).append('\n');
         }
         return b.toString();
