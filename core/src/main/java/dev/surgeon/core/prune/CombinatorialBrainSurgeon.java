@@ -141,8 +141,7 @@ public final class CombinatorialBrainSurgeon implements Pruner {
                     GradientModel.Representation.AUTO, ctx.network().kernels());
         });
         int k = targetPruned - already;
-        double[] w = new double[s.dim()];
-        s.gather(ctx.network().parameters(), w);
+        double[] w = Corrections.weights(ctx, s);
         int[] candidates = new int[s.dim()];
         int c = 0;
         for (int r = 0; r < s.rangeCount(); r++) {
@@ -189,8 +188,7 @@ public final class CombinatorialBrainSurgeon implements Pruner {
 
     private double scaledJoint(PruningContext ctx, GradientModel model, int[] removed) {
         ParameterSubset s = model.subset();
-        double[] w = new double[s.dim()];
-        s.gather(ctx.network().parameters(), w);
+        double[] w = Corrections.weights(ctx, s);
         boolean[] pruned = Corrections.prunedFlags(ctx, s, removed);
         double[] delta = new double[s.dim()];
         double value = model.constrainedCorrection(pruned, w, delta);

@@ -7,6 +7,13 @@ final class Corrections {
     private Corrections() {
     }
 
+    /** The network's weights on the model's coordinates (local order, double). */
+    static double[] weights(PruningContext ctx, ParameterSubset s) {
+        double[] w = new double[s.dim()];
+        s.gather(ctx.network().parameters(), w);
+        return w;
+    }
+
     /** The model of a saliency, or a clear error when the updater needs one and the scorer has none. */
     static QuadraticModel requireModel(Updater u, Saliency s) {
         if (s.model() == null) {

@@ -50,6 +50,8 @@ final class GradientModel implements QuadraticModel {
     private final Kernels kernels;
     private final Representation representation;
     private final List<DampingRecord> records = new ArrayList<>();
+    /** The block of every coordinate. */
+    private final int[] blockIndex;
     private CurvatureOperator inverse;
     private double[] inverseDiagonal;
 
@@ -80,6 +82,10 @@ final class GradientModel implements QuadraticModel {
         this.blocks = blocks;
         this.representation = representation;
         this.kernels = kernels;
+        this.blockIndex = new int[dim];
+        for (int b = 0; b < blocks.size(); b++) {
+            java.util.Arrays.fill(blockIndex, blocks.blocks().get(b).from(), blocks.blocks().get(b).to(), b);
+        }
     }
 
     @Override
@@ -116,26 +122,11 @@ final class GradientModel implements QuadraticModel {
 
     /** H_ij = λ[i = j] + g_{·i}·g_{·j}/n, zero across blocks. */
     double entry(int i, int j) {
-        if (blockOf(i) != blockOf(j)) {
+        if (blockIndex[i] != blockIndex[j]) {
             return 0;
         }
         double v = kernels.dot(m, gt, i * m, gt, j * m) / count;
         return i == j ? v + lambda : v;
-    }
-
-    private int blockOf(int k) {
-        List<BlockPartition.Block> bs = blocks.blocks();
-        int lo = 0;
-        int hi = bs.size() - 1;
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            if (bs.get(mid).from() <= k) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return lo;
     }
 
     @Override

@@ -18,8 +18,7 @@ final class JointObsUpdate implements Updater {
         QuadraticModel model = Corrections.requireModel(this, saliency);
         ParameterSubset s = model.subset();
         int n = s.dim();
-        double[] w = new double[n];
-        s.gather(ctx.network().parameters(), w);
+        double[] w = Corrections.weights(ctx, s);
         boolean[] pruned = Corrections.prunedFlags(ctx, s, removed);
         double[] delta = new double[n];
         double predicted = model.constrainedCorrection(pruned, w, delta);

@@ -15,8 +15,7 @@ final class NoUpdate implements Updater {
         double predicted = Double.NaN;
         if (model != null && model.supportsMultiply()) {
             ParameterSubset s = model.subset();
-            double[] before = new double[s.dim()];
-            s.gather(ctx.network().parameters(), before);
+            double[] before = Corrections.weights(ctx, s);
             double[] after = before.clone();
             for (int q : removed) {
                 after[s.local(q)] = 0;

@@ -28,8 +28,7 @@ final class SummedObsUpdate implements Updater {
         QuadraticModel model = Corrections.requireModel(this, saliency);
         ParameterSubset s = model.subset();
         int n = s.dim();
-        double[] w = new double[n];
-        s.gather(ctx.network().parameters(), w);
+        double[] w = Corrections.weights(ctx, s);
         double[] inv = model.inverseDiagonal();
         double[] t = new double[n];
         for (int q : removed) {

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /** {@code key=value} arguments of the experiments, with typed reads whose errors name the argument. */
 final class Arguments {
@@ -36,61 +37,41 @@ final class Arguments {
     }
 
     static int integer(Map<String, String> a, String key, int fallback) {
-        String v = a.get(key);
-        try {
-            return v == null ? fallback : Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("argument " + key + " must be an integer, got '" + v + "'");
-        }
+        return Math.toIntExact(integer(a, key, (long) fallback));
     }
 
     static long integer(Map<String, String> a, String key, long fallback) {
-        String v = a.get(key);
-        try {
-            return v == null ? fallback : Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("argument " + key + " must be an integer, got '" + v + "'");
-        }
+        return a.containsKey(key) ? parse(key, a.get(key), Long::parseLong, "an integer") : fallback;
     }
 
     static double real(Map<String, String> a, String key, double fallback) {
-        String v = a.get(key);
-        try {
-            return v == null ? fallback : Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("argument " + key + " must be a number, got '" + v + "'");
-        }
+        return a.containsKey(key) ? parse(key, a.get(key), Double::parseDouble, "a number") : fallback;
     }
 
     static List<Double> doubles(Map<String, String> a, String key, List<Double> fallback) {
-        String v = a.get(key);
-        if (v == null) {
+        return list(a, key, fallback, Double::parseDouble, "numbers");
+    }
+
+    static List<Long> longs(Map<String, String> a, String key, List<Long> fallback) {
+        return list(a, key, fallback, Long::parseLong, "integers");
+    }
+
+    private static <T> List<T> list(Map<String, String> a, String key, List<T> fallback, Function<String, T> parser, String what) {
+        if (!a.containsKey(key)) {
             return fallback;
         }
-        List<Double> out = new ArrayList<>();
-        for (String s : v.split(",")) {
-            try {
-                out.add(Double.parseDouble(s.strip()));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("argument " + key + " must be a comma-separated list of numbers, got '" + v + "'");
-            }
+        List<T> out = new ArrayList<>();
+        for (String s : a.get(key).split(",")) {
+            out.add(parse(key, s.strip(), parser, "a comma-separated list of " + what));
         }
         return out;
     }
 
-    static List<Long> longs(Map<String, String> a, String key, List<Long> fallback) {
-        String v = a.get(key);
-        if (v == null) {
-            return fallback;
+    private static <T> T parse(String key, String value, Function<String, T> parser, String what) {
+        try {
+            return parser.apply(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("argument " + key + " must be " + what + ", got '" + value + "'");
         }
-        List<Long> out = new ArrayList<>();
-        for (String s : v.split(",")) {
-            try {
-                out.add(Long.parseLong(s.strip()));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("argument " + key + " must be a comma-separated list of integers, got '" + v + "'");
-            }
-        }
-        return out;
     }
 }
