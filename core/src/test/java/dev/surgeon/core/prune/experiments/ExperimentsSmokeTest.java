@@ -73,9 +73,10 @@ class ExperimentsSmokeTest {
     @Test
     void mlpnetSweepRunsEveryMethodAndChecksTheOrderings(@TempDir Path dir) throws IOException {
         syntheticMnist(dir, 300, 100);
-        MlpnetSweep.Result r = MlpnetSweep.run(new MlpnetSweep.Options(dir, dir.resolve("mlpnet.safetensors"), List.of(0.5, 0.9),
-                List.of("magnitude", "diag-fisher[gradients=20]", "kfac-obs[calibration=100]", "woodfisher[gradients=20]",
-                        "mfac[rounds=2;gradients=8]", "cbs[gradients=30]"), List.of(0L)));
+        // K-FAC-OBS is left out: its 784 × 784 eigendecomposition in scalar kernels dominates; RunContractTest runs it.
+        MlpnetSweep.Result r = MlpnetSweep.run(new MlpnetSweep.Options(dir, dir.resolve("mlpnet.safetensors"), List.of(0.9),
+                List.of("magnitude", "diag-fisher[gradients=20]", "woodfisher[gradients=20]", "mfac[rounds=2;gradients=8]",
+                        "cbs[gradients=30]"), List.of(0L)));
         assertTrue(r.dense() > 0.5, "the synthetic task is learnable: " + r.dense());
         String table = r.table();
         assertTrue(table.contains("| cbs[gradients=30] |") && table.contains("Orderings"), table);
