@@ -9,6 +9,7 @@ import dev.surgeon.core.nn.ParameterTensor;
 import dev.surgeon.core.nn.Workspace;
 import dev.surgeon.kernels.Kernels;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** L-OBS (B4) through the layer-wise driver: row updates and the reported reconstruction error. */
@@ -59,6 +60,29 @@ class LayerwiseObsTest {
         // 1e-4: the weights were rounded to float after the update).
         assertEquals(error, reported, 1e-4 * error + 1e-9);
         assertTrue(error > 0);
+    }
+
+    @Test
+    void convolutionsArePrunedOnTheirUnfoldedPatchesAndSequentialInputsWork() {
+        Network net = Fixtures.network("in(1,8,8) conv(4,3) relu flatten dense(3)", 62);
+        SplittableRandom r = new SplittableRandom(63);
+        float[] x = new float[40 * 64];
+        int[] y = new int[40];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        for (int i = 0; i < y.length; i++) {
+            y[i] = r.nextInt(3);
+        }
+        Dataset data = Dataset.classification("images", new int[] {1, 8, 8}, x, y, 3);
+        PruningContext ctx = PruningContext.builder(net, dev.surgeon.core.nn.Loss.softmaxCrossEntropy(), data).build();
+        PruningReport report = PruningRun.execute(ctx, PruningMethods.plan("lobs", Map.of("sparsity", "0.5", "calibration", "40",
+                "sequential", "true")));
+        for (ParameterTensor t : ctx.prunableTensors()) {
+            assertEquals(0.5, ctx.mask().sparsity(t), 0.02, t.name());
+        }
+        assertTrue(report.notes().stream().anyMatch(n -> n.startsWith("conv1:")), report.notes().toString());
+        assertTrue(report.calibration().size() == 1, "one calibration draw, reused by the sequential passes");
     }
 
     @Test
