@@ -88,6 +88,10 @@ public final class PruningRun {
     }
 
     private void auto(Schedule.Auto a, Target.Auto target, PruningReport.Metrics before) {
+        if (!ctx.train().isClassification() && a.lossTolerance() == 0) {
+            throw new IllegalArgumentException("sparsity auto stops on the training accuracy, which regression data does not have; "
+                    + "set auto_loss (the allowed relative growth of the training loss)");
+        }
         double startAccuracy = before.trainAccuracy();
         double floor = startAccuracy - target.tolerance();
         double ceiling = a.lossTolerance() > 0 ? before.trainLoss() * (1 + a.lossTolerance()) : Double.POSITIVE_INFINITY;

@@ -81,4 +81,17 @@ class TwoWeightQuadraticTest {
         assertEquals(obsMeasured, obsReport.predictedLossChange(), 1e-5 * obdMeasured);
         assertEquals(obdMeasured, obdReport.predictedLossChange(), 1e-5 * obdMeasured);
     }
+
+    @Test
+    void theStoppingRuleOnRegressionDataNeedsTheLossRule() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> prune(context(), "obs", Map.of("sparsity", "auto")));
+        assertTrue(e.getMessage().contains("auto_loss"), e.getMessage());
+        PruningContext ctx = context();
+        // The start is an exact fit (loss ≈ 0), so the first removal already more than doubles the loss: nothing is
+        // removed, and the report says why.
+        PruningReport r = prune(ctx, "obs", Map.of("sparsity", "auto", "auto_loss", "1"));
+        assertTrue(r.notes().stream().anyMatch(n -> n.contains("raise the training loss")), r.notes().toString());
+        assertEquals(0, ctx.prunedCount());
+    }
 }
