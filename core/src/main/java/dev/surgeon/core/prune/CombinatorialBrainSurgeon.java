@@ -162,7 +162,7 @@ public final class CombinatorialBrainSurgeon implements Pruner {
             double f = search.objective(q);
             ctx.note(String.format(Locale.ROOT, "CBS round %d start %d: f(Q) = %.6g after %d local-search iterations",
                     ctx.round(), restart, f, iterations));
-            if (f < bestF) {
+            if (best == null || f < bestF) {
                 bestF = f;
                 best = q;
             }

@@ -1,5 +1,6 @@
 package dev.surgeon.core.prune;
 
+import dev.surgeon.core.curvature.MemoryBudget;
 import dev.surgeon.core.curvature.ParameterSubset;
 import dev.surgeon.core.data.Dataset;
 import dev.surgeon.core.nn.Loss;
@@ -36,6 +37,9 @@ final class GradientSampler {
         if (m < 1 || miniBatch < 1) {
             throw new IllegalArgumentException("need at least one gradient of at least one sample, got " + m + " of " + miniBatch);
         }
+        MemoryBudget.defaultBudget().require(stage + ": " + m + " gradients over " + subset.describe(), 8L * subset.dim() * m,
+                (long) subset.dim() * m, "the d × m gradient matrix (double)", List.of(new MemoryBudget.Alternative(
+                        "fewer gradients (" + Math.max(1, m / 4) + ")", 8L * subset.dim() * Math.max(1, m / 4))));
         Dataset data = ctx.train();
         int[] indices = draw(ctx.random("gradients:" + stage), data.size(), Math.multiplyExact(m, miniBatch));
         ctx.recordCalibration(stage + " (" + m + " gradients of " + miniBatch + ")", indices);

@@ -78,6 +78,14 @@ class RunContractTest {
     }
 
     @Test
+    void gradientMatricesTooLargeForMemoryAreRefusedBeforeAnythingIsAllocated() {
+        PruningContext ctx = Fixtures.trainedContext("in(6) dense(8) relu dense(3)", 20, 75, false);
+        var e = assertThrows(dev.surgeon.core.curvature.CurvatureTooLargeException.class,
+                () -> GradientSampler.collect(ctx, ctx.prunable(), Integer.MAX_VALUE / 2, 1, "test"));
+        assertTrue(e.getMessage().contains("gradients over") && e.getMessage().contains("2^31"), e.getMessage());
+    }
+
+    @Test
     void flopsFollowTheStatedConvention() {
         // conv: c_out·c_in·k²·H_out·W_out = 2·1·9·4·4 = 288; dense: 32·3 = 96; biases not counted.
         Network net = Fixtures.network("in(1,6,6) conv(2,3) relu flatten dense(3)", 1);
