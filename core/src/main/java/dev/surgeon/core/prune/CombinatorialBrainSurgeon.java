@@ -176,29 +176,10 @@ public final class CombinatorialBrainSurgeon implements Pruner {
         }
         Arrays.sort(removed);
         Saliency saliency = new Saliency(new double[ctx.network().parameterCount()], model);
-        double predicted;
-        if (!options.update()) {
-            predicted = ctx.timed("update", () -> Updater.none().apply(ctx, saliency, removed));
-        } else {
-            predicted = ctx.timed("update", () -> scaledJoint(ctx, model, removed));
-        }
+        Updater updater = options.update() ? Updater.jointObs(options.updateScale()) : Updater.none();
+        double predicted = ctx.timed("update", () -> updater.apply(ctx, saliency, removed));
         ctx.recordDamping(model.dampingUsed());
         return new StepResult(removed.length, predicted);
-    }
-
-    private double scaledJoint(PruningContext ctx, GradientModel model, int[] removed) {
-        ParameterSubset s = model.subset();
-        double[] w = Corrections.weights(ctx, s);
-        boolean[] pruned = Corrections.prunedFlags(ctx, s, removed);
-        double[] delta = new double[s.dim()];
-        double value = model.constrainedCorrection(pruned, w, delta);
-        double[] after = new double[w.length];
-        for (int i = 0; i < w.length; i++) {
-            after[i] = pruned[i] ? 0 : w[i] + options.updateScale() * delta[i];
-        }
-        double predicted = options.updateScale() == 1 ? value : Corrections.predicted(model, w, after);
-        Corrections.commit(ctx, s, after, pruned, removed);
-        return predicted;
     }
 
     /** The k candidates of smallest |w| (ties by index). */

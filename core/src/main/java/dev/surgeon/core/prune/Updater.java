@@ -37,15 +37,20 @@ public interface Updater {
 
     /** The exact joint OBS correction. */
     static Updater jointObs() {
-        return new JointObsUpdate();
+        return new JointObsUpdate(1);
     }
 
-    /** Parses {@code none}, {@code summed}, {@code joint} (summed with the given scale). */
+    /** The exact joint OBS correction with the free weights' correction scaled. */
+    static Updater jointObs(double scale) {
+        return new JointObsUpdate(scale);
+    }
+
+    /** Parses {@code none}, {@code summed}, {@code joint} (with the given scale). */
     static Updater parse(String name, double scale) {
         return switch (name) {
             case "none" -> none();
             case "summed" -> summedObs(scale);
-            case "joint" -> jointObs();
+            case "joint" -> jointObs(scale);
             default -> throw new IllegalArgumentException("unknown update '" + name + "'; use none, summed or joint");
         };
     }
