@@ -116,4 +116,53 @@ class FisherMethodsTest {
         check("mfac", Map.of("sparsity", "0.4", "gradients", "6", "gradient_batch", "4", "damping", "1e-3", "block_size", "8",
                 "rounds", "1"), 6, 4, 1e-3, BlockPartition.fixedSize(s, 8));
     }
+
+    @Test
+    void woodTaylorKeepsTheGradientTermOfTheSaliency() {
+        PruningContext ctx = Fixtures.trainedContext("in(5) dense(4) relu dense(3)", 80, 33, false);
+        ParameterSubset s = ctx.prunable();
+        int dim = s.dim();
+        int m = 7;
+        double lambda = 0.1;
+        double[] gt = DenseMath.randomVector(dim * m, 34);
+        GradientModel model = new GradientModel("F", s, gt.clone(), m, lambda, m, BlockPartition.whole(dim),
+                GradientModel.Representation.AUTO, Kernels.scalar());
+        double[] scores = new ObsScorer("WoodTaylor", c -> model, true).score(ctx).scores();
+        double[] h = new double[dim * dim];
+        double[] g = new double[dim];
+        for (int i = 0; i < dim; i++) {
+            for (int k = 0; k < m; k++) {
+                g[i] += gt[i * m + k] / m;
+            }
+            for (int j = 0; j < dim; j++) {
+                double sum = 0;
+                for (int k = 0; k < m; k++) {
+                    sum += gt[i * m + k] * gt[j * m + k];
+                }
+                h[i * dim + j] = sum / m + (i == j ? lambda : 0);
+            }
+        }
+        double[] hInv = DenseMath.inverse(h, dim);
+        double[] u = DenseMath.multiply(hInv, dim, g);
+        double[] w = new double[dim];
+        s.gather(ctx.network().parameters(), w);
+        for (int i = 0; i < dim; i++) {
+            double x = w[i] - u[i];
+            // (w_q − (F⁻¹g)_q)² / (2[F⁻¹]_qq), METHODS 1.2; float weights, double algebra.
+            assertEquals(x * x / (2 * hInv[i * dim + i]), scores[s.global(i)], 1e-9);
+        }
+    }
+
+    @Test
+    void nOfMPatternsGoThroughTheCurvatureMethodsToo() {
+        PruningContext ctx = Fixtures.trainedContext("in(6) dense(4) relu dense(3)", 80, 35, false);
+        PruningRun.execute(ctx, PruningMethods.plan("woodfisher", Map.of("pattern", "nm:keep=1,group=2", "gradients", "10")));
+        float[] p = ctx.network().parameters();
+        for (var t : ctx.prunableTensors()) {
+            for (int q = t.offset(); q < t.end(); q += 2) {
+                assertEquals(1, (p[q] != 0 ? 1 : 0) + (p[q + 1] != 0 ? 1 : 0), t.describe(q));
+            }
+        }
+        assertEquals(0.5, ctx.sparsity(), 0);
+    }
 }
