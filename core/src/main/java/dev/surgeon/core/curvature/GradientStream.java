@@ -2,9 +2,12 @@ package dev.surgeon.core.curvature;
 
 import dev.surgeon.core.nn.Loss;
 import dev.surgeon.core.nn.Network;
+import dev.surgeon.core.nn.ParameterLayout;
+import dev.surgeon.core.nn.ParameterTensor;
 import dev.surgeon.core.nn.Reduction;
 import dev.surgeon.core.nn.Workspace;
 import dev.surgeon.core.progress.Progress;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -106,8 +109,12 @@ final class GradientStream {
         ParameterSubset subset = c.subset();
         int capacity = data.batchSize();
         int k = net.outputSize();
-        int from = subset.coveringFrom();
-        int to = subset.coveringTo();
+        // Per-sample gradients come per layer (weight and bias together): widen the subset's covering
+        // range to whole layers and pack the subset's columns out of it.
+        ParameterLayout layout = net.layout();
+        int from = layout.tensorsOf(layout.tensorAt(subset.coveringFrom()).layerIndex()).get(0).offset();
+        List<ParameterTensor> last = layout.tensorsOf(layout.tensorAt(subset.coveringTo() - 1).layerIndex());
+        int to = last.get(last.size() - 1).end();
         int width = to - from;
         boolean pack = !(subset.rangeCount() == 1 && subset.rangeFrom(0) == from && subset.rangeTo(0) == to);
         Workspace ws = net.workspace(capacity);

@@ -395,12 +395,12 @@ public final class Network {
     }
 
     /**
-     * Per-sample gradients restricted to the flat range {@code [from, to)}, which must be a union of whole
-     * tensors (e.g. one layer's weight and bias, see {@link ParameterLayout}): entry q of row n goes to
+     * Per-sample gradients restricted to the flat range {@code [from, to)}, which must cover whole layers
+     * (each layer's weight and bias together, see {@link ParameterLayout}): entry q of row n goes to
      * {@code g[gOff + n·ldg + (q − from)]}, so G needs only {@code to − from} columns (M-FAC, WoodFisher or a
      * dense Fisher of one layer).
      *
-     * @throws IllegalArgumentException if the range cuts a tensor or G does not hold the block
+     * @throws IllegalArgumentException if the range cuts a tensor or a layer, or G does not hold the block
      */
     public void sampleGradients(Workspace ws, float[] seeds, int seedOff, int from, int to, float[] g, int gOff, int ldg) {
         int batch = ws.batch();
@@ -415,6 +415,20 @@ public final class Network {
         if (gOff < 0 || (long) gOff + (long) (batch - 1) * ldg + width > g.length) {
             throw new IllegalArgumentException("a " + batch + " × " + width + " gradient block at offset "
                     + gOff + " with row stride " + ldg + " does not fit an array of " + g.length);
+        }
+        for (int i = firstParametric; i < layers.size(); i++) {
+            List<ParameterTensor> p = layers.get(i).parameters();
+            if (p.isEmpty()) {
+                continue;
+            }
+            int begin = p.get(0).offset();
+            int end = p.get(p.size() - 1).end();
+            if (begin < to && end > from && (begin < from || end > to)) {
+                // A layer computes its weight and bias columns together; writing half of them is not possible.
+                throw new IllegalArgumentException("[" + from + ", " + to + ") splits the parameters of layer " + i
+                        + " (" + p.stream().map(ParameterTensor::name).toList() + " at [" + begin + ", " + end
+                        + ")); per-sample gradients are written for whole layers");
+            }
         }
         seedBackward(ws, seeds, seedOff);
         backward(ws, null);

@@ -150,6 +150,28 @@ class FisherTest {
     }
 
     @Test
+    void aWeightsOnlySubsetIsTheMatchingSubmatrixOfTheFullFisher() {
+        // Biases are usually not pruned, so pruners ask for the weights only; the last layer's weight then ends
+        // where its bias begins. Every entry of the subset's Fisher must come from real gradient columns.
+        TestNets tn = TestNets.of("in(3) dense(4) tanh dense(3)", "cross-entropy-mean", 6, 26);
+        double[] full = tn.curvature(6).dense(Gradients.empiricalFisher(), Damping.none(), DenseInverseMethod.CHOLESKY)
+                .toDense();
+        Curvature c = tn.curvature(6).subset(ParameterSubset.weights(tn.net.layout()));
+        double[] sub = c.dense(Gradients.empiricalFisher(), Damping.none(), DenseInverseMethod.CHOLESKY).toDense();
+        int d = tn.d();
+        int k = c.subset().dim();
+        double[][] expected = new double[k][k];
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                expected[i][j] = full[c.subset().global(i) * d + c.subset().global(j)];
+            }
+        }
+        assertClose(expected, sub, ATOL, RTOL, "weights-only Fisher");
+        double lastWeightDiagonal = sub[(k - 1) * k + k - 1];
+        assertTrue(lastWeightDiagonal > 0, "the last weight's Fisher diagonal is " + lastWeightDiagonal);
+    }
+
+    @Test
     void rankOneRecursionNeedsAnAbsoluteDamping() {
         TestNets tn = TestNets.of("in(3) dense(2)", "mse-mean", 4, 25);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tn.curvature(4)

@@ -89,6 +89,12 @@ class SampleStatisticsTest {
         }
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> fx.net.sampleGradients(fx.ws, seeds, 0, from + 1, to, part, 0, to - from));
+        // A range of whole tensors that ends between a layer's weight and its bias would leave the weight's
+        // columns unwritten (the layer writes both together): refused instead of silently skipped.
+        int weightOnlyEnd = fx.net.layout().tensor("fc1.weight").end();
+        IllegalArgumentException split = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> fx.net.sampleGradients(fx.ws, seeds, 0, from, weightOnlyEnd, part, 0, weightOnlyEnd - from));
+        org.junit.jupiter.api.Assertions.assertTrue(split.getMessage().contains("fc1.weight"), split.getMessage());
     }
 
     @Test
