@@ -195,7 +195,9 @@ public final class QuantizationGrid {
             s = Float.MIN_NORMAL;
         }
         out[0] = s;
-        out[1] = spec.symmetric() ? (maxq + 1) / 2 : (float) Math.min(maxq, Math.max(0, Math.rint(-lo / s)));
+        // The zero point is rounded from a float quotient, as the float32 reference computes it (a double quotient
+        // can fall just below a .5 tie that float rounds onto).
+        out[1] = spec.symmetric() ? (maxq + 1) / 2 : (float) Math.min(maxq, Math.max(0, Math.rint((float) -lo / s)));
     }
 
     private static int code(float scale, float zero, int maxq, double x) {
