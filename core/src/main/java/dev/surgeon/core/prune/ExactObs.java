@@ -34,7 +34,8 @@ import java.util.Locale;
  * <h2>Implementation</h2>
  * Each row runs on an {@link ExactObsEliminator}: downdates are deferred and folded into the shrinking inverse by
  * one syrk every few steps (level-3 work, ≈ d³/3 flops per row instead of the 2d³ of per-step rank-one updates of
- * the full matrix). Rows run in parallel on {@code kernels.threads()} threads (the reference vectorizes 32 rows
+ * the full matrix). Rows run in parallel on {@code kernels.threads()} threads, or {@link #withRowThreads} (the
+ * scalar kernels always report one thread; the reference vectorizes 32 rows
  * on a GPU; on a CPU each row's syrk is already a level-3 call, and rows do not share matrices). Row traces are
  * stored as the elimination order and the step losses (O(d) per row instead of OBC's d² per row) and replayed
  * with one small solve per row ({@link ExactObsReplay}); the exactness identity (METHODS R15) is a unit test.
@@ -48,11 +49,13 @@ public final class ExactObs implements LayerReconstructionMethod {
     private final Pattern pattern;
     private final double sparsity;
     private final int flushEvery;
+    private final int rowThreads;
 
-    private ExactObs(Pattern pattern, double sparsity, int flushEvery) {
+    private ExactObs(Pattern pattern, double sparsity, int flushEvery, int rowThreads) {
         this.pattern = pattern;
         this.sparsity = sparsity;
         this.flushEvery = flushEvery;
+        this.rowThreads = rowThreads;
     }
 
     /** Unstructured ExactOBS to the given sparsity (per layer, global selection over its rows). */
@@ -63,7 +66,7 @@ public final class ExactObs implements LayerReconstructionMethod {
     /** N:M ExactOBS: at most {@code keep} non-zeros in every {@code group} consecutive inputs. */
     public static ExactObs nOfM(int keep, int group) {
         Pattern.NOfM p = new Pattern.NOfM(keep, group);
-        return new ExactObs(p, p.sparsity(), ExactObsEliminator.DEFAULT_FLUSH);
+        return new ExactObs(p, p.sparsity(), ExactObsEliminator.DEFAULT_FLUSH, 0);
     }
 
     /**
@@ -78,9 +81,9 @@ public final class ExactObs implements LayerReconstructionMethod {
                 throw new IllegalArgumentException("the N:M pattern " + nm + " fixes the sparsity to 1 − N/M = "
                         + nm.sparsity() + "; got " + sparsity + " (use ExactObs.nOfM)");
             }
-            return new ExactObs(nm, nm.sparsity(), ExactObsEliminator.DEFAULT_FLUSH);
+            return new ExactObs(nm, nm.sparsity(), ExactObsEliminator.DEFAULT_FLUSH, 0);
         }
-        return new ExactObs(pattern, requireSparsity(sparsity), ExactObsEliminator.DEFAULT_FLUSH);
+        return new ExactObs(pattern, requireSparsity(sparsity), ExactObsEliminator.DEFAULT_FLUSH, 0);
     }
 
     /** The same method with another number of eliminations between two syrk flushes (a speed knob only). */
@@ -88,12 +91,29 @@ public final class ExactObs implements LayerReconstructionMethod {
         if (eliminations < 1) {
             throw new IllegalArgumentException("flushEvery must be >= 1, got " + eliminations);
         }
-        return new ExactObs(pattern, sparsity, eliminations);
+        return new ExactObs(pattern, sparsity, eliminations, rowThreads);
+    }
+
+    /**
+     * The same method with its rows spread over {@code threads} threads (each with a single-threaded view of the
+     * kernels) instead of {@code kernels.threads()}; results do not depend on it.
+     */
+    public ExactObs withRowThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("row threads must be >= 1, got " + threads);
+        }
+        return new ExactObs(pattern, sparsity, flushEvery, threads);
     }
 
     /** The same pattern at another sparsity (unstructured and blocks). */
     public ExactObs withSparsity(double s) {
-        return of(pattern, s);
+        ExactObs m = of(pattern, s);
+        return new ExactObs(m.pattern, m.sparsity, flushEvery, rowThreads);
+    }
+
+    /** Threads for the rows: {@link #withRowThreads} if set, else the kernels' bound. */
+    int rowThreads(Kernels kernels) {
+        return rowThreads > 0 ? rowThreads : kernels.threads();
     }
 
     public Pattern pattern() {
@@ -145,7 +165,7 @@ public final class ExactObs implements LayerReconstructionMethod {
         Kernels single = kernels.withThreads(1);
         int blockSize = pattern instanceof Pattern.Blocks b ? Math.min(b.size(), d) : 1;
         progress.start("ExactOBS rows " + problem.layer(), rows);
-        LayerReconstructionRows.forEachRow(rows, kernels.threads(),
+        LayerReconstructionRows.forEachRow(rows, rowThreads(kernels),
                 () -> new RowWorker(new ExactObsEliminator(single, d, blockSize, flushEvery), problem),
                 (worker, i) -> worker.run(hInv, w0, i, order, stepLoss, stepSize, steps, mandatory), progress);
         progress.finish();

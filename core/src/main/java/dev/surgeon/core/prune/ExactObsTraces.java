@@ -158,7 +158,7 @@ public final class ExactObsTraces implements LayerReconstructionLadder {
         double[] out = new double[rows * d];
         double[] hessian = dampedHessian();
         Kernels single = kernels.withThreads(1);
-        LayerReconstructionRows.forEachRow(rows, kernels.threads(), () -> new ExactObsReplay(single, d),
+        LayerReconstructionRows.forEachRow(rows, method.rowThreads(kernels), () -> new ExactObsReplay(single, d),
                 (replay, i) -> replay.row(hessian, hInv, w0, i * d, pruned, i * d, out, i * d), Progress.NONE);
         LayerReconstructionResult r = LayerReconstructionResult.of(problem, name, out, pruned, null, predicted, kernels, start);
         return new LayerReconstructionResult(r.layer(), r.method(), r.rows(), r.cols(), r.weights(), r.pruned(), null,

@@ -99,7 +99,6 @@ public final class LayerErrorDatabase {
         }
         ExactObs.requireSparsity(maxSparsity);
         double[] sparsities = ladder(step, maxSparsity);
-        LayerReconstruction driver = LayerReconstruction.of(ExactObs.unstructured(0)).kernels(kernels).progress(progress);
         Network net = dense.copy(kernels);
         List<Layer> layers = new ArrayList<>();
         Map<Integer, LayerwiseHessian.Accumulator> acc = new LinkedHashMap<>();
@@ -109,7 +108,7 @@ public final class LayerErrorDatabase {
                 acc.put(l.index(), LayerwiseHessian.Accumulator.forWeight(l.parameters().get(0), kernels));
             }
         }
-        driver.accumulate(net, calibration, acc);
+        LayerReconstruction.accumulate(net, calibration, acc, progress);
         Dataset calib = calibration.dataset().subset(calibration.indices(), "calibration");
         double base = Evaluation.of(net, loss, calib, calibration.batchSize()).loss();
         List<Entry> entries = new ArrayList<>();

@@ -163,7 +163,7 @@ public final class LayerReconstruction {
             for (Layer l : targets) {
                 all.put(l.index(), LayerwiseHessian.Accumulator.forWeight(l.parameters().get(0), k));
             }
-            accumulate(net, calibration, all);
+            accumulate(net, calibration, all, progress);
         }
         for (Layer l : targets) {
             ParameterTensor w = l.parameters().get(0);
@@ -171,7 +171,7 @@ public final class LayerReconstruction {
             LayerwiseHessian.Accumulator acc;
             if (sequential) {
                 acc = LayerwiseHessian.Accumulator.forWeight(w, k);
-                accumulate(net, calibration, Map.of(l.index(), acc));
+                accumulate(net, calibration, Map.of(l.index(), acc), progress);
             } else {
                 acc = all.remove(l.index());
             }
@@ -204,7 +204,8 @@ public final class LayerReconstruction {
     }
 
     /** One pass over the calibration data adding each listed layer's inputs to its accumulator. */
-    void accumulate(Network net, DataSource data, Map<Integer, LayerwiseHessian.Accumulator> accumulators) {
+    static void accumulate(Network net, DataSource data, Map<Integer, LayerwiseHessian.Accumulator> accumulators,
+                           Progress progress) {
         Workspace ws = net.workspace(data.batchSize());
         progress.start("calibration inputs", data.batchCount());
         for (int b = 0; b < data.batchCount(); b++) {

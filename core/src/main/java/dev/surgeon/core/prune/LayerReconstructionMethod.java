@@ -27,8 +27,9 @@ public interface LayerReconstructionMethod {
     void check(String layer, int rows, int cols, int kernelPositions);
 
     /**
-     * Compresses one layer. Rows are processed on up to {@code kernels.threads()} threads, each with a
-     * single-threaded view of the kernels; results do not depend on the thread count.
+     * Compresses one layer. Row-wise methods process rows on up to {@code kernels.threads()} threads (or their own
+     * row-thread setting), each with a single-threaded view of the kernels; results do not depend on the thread
+     * count.
      */
     LayerReconstructionResult compress(LayerReconstructionProblem problem, Kernels kernels, Progress progress);
 }

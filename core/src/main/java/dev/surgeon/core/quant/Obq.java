@@ -39,21 +39,34 @@ public final class Obq implements LayerReconstructionMethod {
     private final QuantizationGrid.Spec spec;
     private final ExactObs pruning;
     private final int flushEvery;
+    private final int rowThreads;
 
-    private Obq(QuantizationGrid.Spec spec, ExactObs pruning, int flushEvery) {
+    private Obq(QuantizationGrid.Spec spec, ExactObs pruning, int flushEvery, int rowThreads) {
         this.spec = spec;
         this.pruning = pruning;
         this.flushEvery = flushEvery;
+        this.rowThreads = rowThreads;
     }
 
     /** OBQ onto per-channel grids of the given kind. */
     public static Obq of(QuantizationGrid.Spec spec) {
-        return new Obq(spec, null, ExactObsEliminator.DEFAULT_FLUSH);
+        return new Obq(spec, null, ExactObsEliminator.DEFAULT_FLUSH, 0);
     }
 
     /** Joint compression: prune with ExactOBS first, then quantize the survivors with OBQ. */
     public Obq afterPruning(ExactObs exactObs) {
-        return new Obq(spec, exactObs, flushEvery);
+        return new Obq(spec, exactObs, flushEvery, rowThreads);
+    }
+
+    /**
+     * The same method with its rows spread over {@code threads} threads instead of {@code kernels.threads()} (the
+     * pruning stage keeps its own setting, {@link ExactObs#withRowThreads}); results do not depend on it.
+     */
+    public Obq withRowThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("row threads must be >= 1, got " + threads);
+        }
+        return new Obq(spec, pruning, flushEvery, threads);
     }
 
     public QuantizationGrid.Spec spec() {
@@ -111,7 +124,8 @@ public final class Obq implements LayerReconstructionMethod {
         Kernels single = kernels.withThreads(1);
         double[] weights = w;
         progress.start("OBQ rows " + problem.layer(), rows);
-        LayerReconstructionRows.forEachRow(rows, kernels.threads(), () -> new ExactObsEliminator(single, d, 1, flushEvery),
+        LayerReconstructionRows.forEachRow(rows, rowThreads > 0 ? rowThreads : kernels.threads(),
+                () -> new ExactObsEliminator(single, d, 1, flushEvery),
                 (e, i) -> rowLoss[i] = quantizeRow(e, grid, hInv, weights, pruned, i, d, out, codes), progress);
         progress.finish();
         double predicted = pruningLoss;

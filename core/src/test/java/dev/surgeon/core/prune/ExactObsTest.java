@@ -174,7 +174,9 @@ class ExactObsTest {
         LayerReconstructionResult b = ExactObs.unstructured(0.7).compress(f.problem, LayerFixture.scalarWithThreads(3),
                 Progress.NONE);
         LayerReconstructionResult c = ExactObs.unstructured(0.7).compress(f.problem, K, Progress.NONE);
+        LayerReconstructionResult d = ExactObs.unstructured(0.7).withRowThreads(2).compress(f.problem, K, Progress.NONE);
         assertArrayEquals(a.weights(), b.weights());
+        assertArrayEquals(a.weights(), d.weights());
         assertArrayEquals(a.pruned(), b.pruned());
         assertArrayEquals(a.weights(), c.weights());
         assertEquals(a.predictedLoss(), b.predictedLoss());

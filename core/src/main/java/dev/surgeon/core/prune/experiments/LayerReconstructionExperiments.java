@@ -22,12 +22,14 @@ import dev.surgeon.core.optim.Sgd;
 import dev.surgeon.core.progress.Progress;
 import dev.surgeon.core.prune.ExactObs;
 import dev.surgeon.core.prune.ExactObsTraces;
+import dev.surgeon.core.prune.LayerErrorDatabase;
 import dev.surgeon.core.prune.LayerReconstruction;
 import dev.surgeon.core.prune.LayerReconstructionProblem;
 import dev.surgeon.core.prune.LayerReconstructionReport;
 import dev.surgeon.core.prune.LayerReconstructionResult;
 import dev.surgeon.core.prune.Pattern;
 import dev.surgeon.core.prune.SparseGpt;
+import dev.surgeon.core.prune.SpdyAllocation;
 import dev.surgeon.core.quant.Obq;
 import dev.surgeon.core.quant.QuantizationGrid;
 import dev.surgeon.core.train.Evaluation;
@@ -51,7 +53,8 @@ import java.util.Locale;
  *       [--threads N] [--models DIR] [--out DIR]
  * </pre>
  * Modes: {@code identity} (R15), {@code blocksize} (R17), {@code ordering} (R20), {@code timing} (ExactOBS on the
- * 784 × 300 layer with 2048 samples at 90 %, exporting H and W as .npy for bench/exactobs_numpy.py), {@code all}.
+ * 784 × 300 layer with 2048 samples at 90 %, exporting H and W as .npy for bench/exactobs_numpy.py),
+ * {@code allocation} (OBC's error database + dynamic program vs uniform sparsity), {@code all}.
  * Trained models are cached in {@code --models} (default /tmp/surgeon-layer-experiments): LeNet-300-100 and
  * MLPNet, 2 epochs of SGD with momentum (lr 0.05, momentum 0.9, batch 128, seed 1).
  */
@@ -60,12 +63,14 @@ public final class LayerReconstructionExperiments {
     private static final double[] SPARSITIES = {0.5, 0.6, 0.7, 0.8, 0.9};
 
     private final Kernels kernels;
+    private final int rowThreads;
     private final Path models;
     private final Path out;
     private final Split data;
 
-    private LayerReconstructionExperiments(Kernels kernels, Path models, Path out) throws IOException {
+    private LayerReconstructionExperiments(Kernels kernels, int rowThreads, Path models, Path out) throws IOException {
         this.kernels = kernels;
+        this.rowThreads = rowThreads;
         this.models = models;
         this.out = out;
         this.data = Datasets.fashionMnist();
@@ -88,20 +93,23 @@ public final class LayerReconstructionExperiments {
             }
         }
         Kernels k = (provider.equals("auto") ? Kernels.get() : Kernels.named(provider)).withThreads(threads);
-        System.out.printf(Locale.ROOT, "kernels: %s%n", k.description());
-        LayerReconstructionExperiments e = new LayerReconstructionExperiments(k, models, out);
+        System.out.printf(Locale.ROOT, "kernels: %s; ExactOBS rows on %d thread(s)%n", k.description(), threads);
+        LayerReconstructionExperiments e = new LayerReconstructionExperiments(k, threads, models, out);
         switch (mode) {
             case "identity" -> e.identity();
             case "blocksize" -> e.blockSize();
             case "ordering" -> e.ordering();
             case "timing" -> e.timing();
+            case "allocation" -> e.allocation();
             case "all" -> {
                 e.identity();
                 e.blockSize();
                 e.ordering();
                 e.timing();
+                e.allocation();
             }
-            default -> throw new IllegalArgumentException("unknown mode " + mode + "; use identity, blocksize, ordering, timing, all");
+            default -> throw new IllegalArgumentException("unknown mode " + mode
+                    + "; use identity, blocksize, ordering, timing, allocation, all");
         }
     }
 
@@ -274,7 +282,8 @@ public final class LayerReconstructionExperiments {
             DataSource calib = calibration(1024);
             System.out.println("\n## R20 ordering on " + preset + " (1024 calibration samples, H damped 0.01·mean diag for "
                     + "all methods; relative error (1/N)‖(W−Ŵ)X‖²/(1/N)‖WX‖² with the undamped H)");
-            System.out.println("| layer | sparsity | magnitude | magnitude + OBS update | SparseGPT | ExactOBS | order holds |");
+            System.out.println("| layer | sparsity | magnitude (M) | magnitude + OBS update (U) | SparseGPT (S) | ExactOBS (E) | "
+                    + "observed order |");
             System.out.println("|---|---:|---:|---:|---:|---:|---|");
             for (LayerReconstructionProblem p : problems(net, calib, Damping.relative(0.01))) {
                 ExactObsTraces t = ExactObs.unstructured(0.5).traces(p, kernels, Progress.NONE);
@@ -291,9 +300,8 @@ public final class LayerReconstructionExperiments {
                     double magObs = ExactObs.reconstruct(p, mask, kernels).relativeError();
                     double sgpt = SparseGpt.unstructured(s).compress(p, kernels, Progress.NONE).relativeError();
                     double obs = t.atSparsity(s).relativeError();
-                    boolean holds = mag > magObs && magObs > sgpt && sgpt >= obs;
                     System.out.printf(Locale.ROOT, "| %s | %.0f%% | %.4g | %.4g | %.4g | %.4g | %s |%n", p.layer(), 100 * s,
-                            mag, magObs, sgpt, obs, holds ? "yes" : mag > magObs && magObs > sgpt ? "SparseGPT < ExactOBS" : "no");
+                            mag, magObs, sgpt, obs, order(new String[] {"M", "U", "S", "E"}, new double[] {mag, magObs, sgpt, obs}));
                 }
             }
             // Whole network, one-shot vs sequential SparseGPT and ExactOBS at 70 %: test accuracy.
@@ -315,10 +323,53 @@ public final class LayerReconstructionExperiments {
         }
     }
 
+    /** Non-uniform allocation (error database + DP over parameters) vs the same sparsity in every layer. */
+    void allocation() throws IOException {
+        Network net = trained("lenet-300-100");
+        DataSource calib = calibration(1024);
+        long t0 = System.nanoTime();
+        LayerErrorDatabase db = LayerErrorDatabase.exactObs(net, calib, LOSS, Damping.relative(0.01), kernels, Progress.NONE);
+        System.out.printf(Locale.ROOT, "%n## Non-uniform allocation on lenet-300-100 (ExactOBS database, %d levels per layer, "
+                + "built in %.1f s; dense calibration loss %.4f, test accuracy %.4f)%n", db.layers().get(0).levels().size(),
+                (System.nanoTime() - t0) * 1e-9, db.denseLoss(), Evaluation.of(net, LOSS, data.test(), 1000).accuracy());
+        System.out.println("| target sparsity | allocation | fc1 / fc2 / fc3 sparsity | Σ err_l (calibration loss increase) "
+                + "| calibration loss | test accuracy |");
+        System.out.println("|---:|---|---|---:|---:|---:|");
+        Dataset calibSet = calib.dataset().subset(calib.indices(), "calibration");
+        for (double s : new double[] {0.8, 0.9, 0.95}) {
+            LayerReconstructionReport uniform = LayerReconstruction.of(ExactObs.unstructured(s))
+                    .damping(Damping.relative(0.01)).kernels(kernels).run(net, calib);
+            SpdyAllocation dp = SpdyAllocation.forSparsity(db, s);
+            LayerReconstructionReport allocated = db.assemble(dp);
+            for (LayerReconstructionReport r : List.of(uniform, allocated)) {
+                double loss = Evaluation.of(r.network(), LOSS, calibSet, 1000).loss();
+                double acc = Evaluation.of(r.network(), LOSS, data.test(), 1000).accuracy();
+                double[] sparsity = r == uniform
+                        ? r.layers().stream().mapToDouble(LayerReconstructionResult::sparsity).toArray() : dp.sparsities();
+                String perLayer = Arrays.stream(sparsity).mapToObj(x -> String.format(Locale.ROOT, "%.3f", x))
+                        .reduce((x, y) -> x + " / " + y).orElse("");
+                System.out.printf(Locale.ROOT, "| %.0f%% | %s | %s | %s | %.4f | %.4f |%n", 100 * s,
+                        r == uniform ? "uniform ExactOBS" : "DP over the database (parameters, 10000 buckets)", perLayer,
+                        r == uniform ? "n/a" : String.format(Locale.ROOT, "%.4g", dp.error()), loss, acc);
+            }
+        }
+    }
+
+    /** The labels sorted by decreasing error, e.g. "M > U > S > E". */
+    private static String order(String[] labels, double[] errors) {
+        Integer[] idx = {0, 1, 2, 3};
+        Arrays.sort(idx, (a, b) -> Double.compare(errors[b], errors[a]));
+        StringBuilder b = new StringBuilder(labels[idx[0]]);
+        for (int i = 1; i < idx.length; i++) {
+            b.append(" > ").append(labels[idx[i]]);
+        }
+        return b.toString();
+    }
+
     /** ExactOBS on fc1 of LeNet-300-100 (784 × 300) with 2048 calibration samples at 90 %; exports H and W. */
     void timing() throws IOException {
         System.out.println("\n## ExactOBS timing: fc1 of LeNet-300-100 (300 × 784), 2048 calibration samples, 90 %, "
-                + "H damped 0.01·mean diag");
+                + "H damped 0.01·mean diag, rows on " + rowThreads + " thread(s)");
         Network net = trained("lenet-300-100");
         LayerReconstructionProblem p = problems(net, calibration(2048), Damping.relative(0.01)).get(0);
         Files.createDirectories(out);
@@ -328,7 +379,7 @@ public final class LayerReconstructionExperiments {
         Npy.write(out.resolve("W.npy"), Tensor.f64("W", new long[] {p.rows(), p.cols()}, w0));
         for (int run = 0; run < 3; run++) {
             long t0 = System.nanoTime();
-            ExactObsTraces t = ExactObs.unstructured(0.9).traces(p, kernels, Progress.NONE);
+            ExactObsTraces t = ExactObs.unstructured(0.9).withRowThreads(rowThreads).traces(p, kernels, Progress.NONE);
             long t1 = System.nanoTime();
             LayerReconstructionResult r = t.atSparsity(0.9);
             long t2 = System.nanoTime();
