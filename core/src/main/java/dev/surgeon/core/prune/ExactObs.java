@@ -77,11 +77,7 @@ public final class ExactObs implements LayerReconstructionMethod {
      */
     public static ExactObs of(Pattern pattern, double sparsity) {
         if (pattern instanceof Pattern.NOfM nm) {
-            if (!Double.isNaN(sparsity) && Math.abs(sparsity - nm.sparsity()) > 1e-12) {
-                throw new IllegalArgumentException("the N:M pattern " + nm + " fixes the sparsity to 1 − N/M = "
-                        + nm.sparsity() + "; got " + sparsity + " (use ExactObs.nOfM)");
-            }
-            return new ExactObs(nm, nm.sparsity(), ExactObsEliminator.DEFAULT_FLUSH, 0);
+            return new ExactObs(nm, requireNOfMSparsity(nm, sparsity), ExactObsEliminator.DEFAULT_FLUSH, 0);
         }
         return new ExactObs(pattern, requireSparsity(sparsity), ExactObsEliminator.DEFAULT_FLUSH, 0);
     }
@@ -228,6 +224,15 @@ public final class ExactObs implements LayerReconstructionMethod {
                         + "LayerReconstruction skip it (skipIncompatibleLayers), or choose a group M that divides " + inputs);
             }
         }
+    }
+
+    /** An N:M pattern fixes the sparsity to 1 − N/M; a given sparsity must be that or NaN. */
+    static double requireNOfMSparsity(Pattern.NOfM nm, double sparsity) {
+        if (!Double.isNaN(sparsity) && Math.abs(sparsity - nm.sparsity()) > 1e-12) {
+            throw new IllegalArgumentException("the N:M pattern " + nm + " fixes the sparsity to 1 − N/M = "
+                    + nm.sparsity() + "; got " + sparsity + " (give NaN or use the nOfM factory)");
+        }
+        return nm.sparsity();
     }
 
     /** Sparsities are fractions of weights removed, in [0, 1). */

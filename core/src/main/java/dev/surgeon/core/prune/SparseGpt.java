@@ -76,13 +76,7 @@ public final class SparseGpt implements LayerReconstructionMethod {
      */
     public static SparseGpt of(Pattern pattern, double sparsity) {
         return switch (pattern) {
-            case Pattern.NOfM nm -> {
-                if (!Double.isNaN(sparsity) && Math.abs(sparsity - nm.sparsity()) > 1e-12) {
-                    throw new IllegalArgumentException("the N:M pattern " + nm + " fixes the sparsity to 1 − N/M = "
-                            + nm.sparsity() + "; got " + sparsity + " (use SparseGpt.nOfM)");
-                }
-                yield new SparseGpt(nm, nm.sparsity(), DEFAULT_BLOCK, null);
-            }
+            case Pattern.NOfM nm -> new SparseGpt(nm, ExactObs.requireNOfMSparsity(nm, sparsity), DEFAULT_BLOCK, null);
             case Pattern.Unstructured u -> new SparseGpt(u, ExactObs.requireSparsity(sparsity), DEFAULT_BLOCK, null);
             case Pattern.Blocks b -> throw new IllegalArgumentException("SparseGPT has no block pattern (" + b
                     + "); use ExactObs for blocks");
@@ -175,8 +169,8 @@ public final class SparseGpt implements LayerReconstructionMethod {
         double[] w = w0.clone();
         boolean[] mask = fixedMask == null ? new boolean[rows * d] : fixedMask.clone();
         if (perm != null) {
-            w = permuteColumns(w, rows, d, perm);
-            mask = permuteColumns(mask, rows, d, perm);
+            w = permuteColumns(w, d, perm);
+            mask = permuteColumns(mask, d, perm);
             u = permuteSymmetric(u, d, perm);
         }
         try {
@@ -248,14 +242,12 @@ public final class SparseGpt implements LayerReconstructionMethod {
             for (int a = 0; a < d; a++) {
                 inverse[perm[a]] = a;
             }
-            w = permuteColumns(w, rows, d, inverse);
-            mask = permuteColumns(mask, rows, d, inverse);
+            w = permuteColumns(w, d, inverse);
+            mask = permuteColumns(mask, d, inverse);
             if (codes != null) {
                 byte[] c = new byte[codes.length];
-                for (int i = 0; i < rows; i++) {
-                    for (int a = 0; a < d; a++) {
-                        c[i * d + perm[a]] = codes[i * d + a];
-                    }
+                for (int q = 0; q < c.length; q++) {
+                    c[q] = codes[q - q % d + inverse[q % d]];
                 }
                 codes = c;
             }
@@ -328,22 +320,19 @@ public final class SparseGpt implements LayerReconstructionMethod {
         return perm;
     }
 
-    private static double[] permuteColumns(double[] a, int rows, int d, int[] perm) {
+    /** out[i, c] = a[i, perm[c]] for every row i (columns gathered by perm). */
+    private static double[] permuteColumns(double[] a, int d, int[] perm) {
         double[] out = new double[a.length];
-        for (int i = 0; i < rows; i++) {
-            for (int c = 0; c < d; c++) {
-                out[i * d + c] = a[i * d + perm[c]];
-            }
+        for (int q = 0; q < a.length; q++) {
+            out[q] = a[q - q % d + perm[q % d]];
         }
         return out;
     }
 
-    private static boolean[] permuteColumns(boolean[] a, int rows, int d, int[] perm) {
+    private static boolean[] permuteColumns(boolean[] a, int d, int[] perm) {
         boolean[] out = new boolean[a.length];
-        for (int i = 0; i < rows; i++) {
-            for (int c = 0; c < d; c++) {
-                out[i * d + c] = a[i * d + perm[c]];
-            }
+        for (int q = 0; q < a.length; q++) {
+            out[q] = a[q - q % d + perm[q % d]];
         }
         return out;
     }
