@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * with 300 outputs and H from 2048 calibration vectors (correlated random inputs, relative damping 0.01), next to
  * SparseGPT on the same layer. Each invocation compresses the whole layer (greedy traces of all rows, global
  * selection, replay), so the mode is single-shot. Parameters: {@code -p provider=scalar,vector},
- * {@code -p threads=1,2} (rows in parallel), {@code -p flushEvery=…} (eliminations per syrk flush),
+ * {@code -p threads=1,2} (ExactOBS rows in parallel; the kernels bound for SparseGPT), {@code -p flushEvery=…} (eliminations per syrk flush),
  * {@code -p rows=…} for quick runs. The numpy side of the comparison is bench/exactobs_numpy.py (docs/BENCHMARKS.md).
  */
 @BenchmarkMode(Mode.SingleShotTime)
@@ -89,7 +89,8 @@ public class ExactObsBenchmark {
 
     @Benchmark
     public LayerReconstructionResult exactObsUnstructured90(Layer s) {
-        return ExactObs.unstructured(0.9).withFlushEvery(s.flushEvery).compress(s.problem, s.kernels, Progress.NONE);
+        return ExactObs.unstructured(0.9).withFlushEvery(s.flushEvery).withRowThreads(s.threads)
+                .compress(s.problem, s.kernels, Progress.NONE);
     }
 
     @Benchmark

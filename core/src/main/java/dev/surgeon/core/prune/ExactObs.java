@@ -34,9 +34,9 @@ import java.util.Locale;
  * <h2>Implementation</h2>
  * Each row runs on an {@link ExactObsEliminator}: downdates are deferred and folded into the shrinking inverse by
  * one syrk every few steps (level-3 work, ≈ d³/3 flops per row instead of the 2d³ of per-step rank-one updates of
- * the full matrix). Rows run in parallel on {@code kernels.threads()} threads, or {@link #withRowThreads} (the
- * scalar kernels always report one thread; the reference vectorizes 32 rows
- * on a GPU; on a CPU each row's syrk is already a level-3 call, and rows do not share matrices). Row traces are
+ * the full matrix). Rows run in parallel on {@code kernels.threads()} threads, or on {@link #withRowThreads}
+ * threads (the scalar kernels always report one). The reference vectorizes 32 rows on a GPU; on a CPU each row's
+ * flush is already a level-3 call, and rows do not share matrices, so rows are spread over threads. Row traces are
  * stored as the elimination order and the step losses (O(d) per row instead of OBC's d² per row) and replayed
  * with one small solve per row ({@link ExactObsReplay}); the exactness identity (METHODS R15) is a unit test.
  *

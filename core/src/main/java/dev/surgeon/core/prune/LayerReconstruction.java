@@ -150,7 +150,8 @@ public final class LayerReconstruction {
         long largest = 0;
         for (Layer l : targets) {
             long c = l.parameters().get(0).columns();
-            long layerBytes = 16 * c * c + 8 * c * l.parameters().get(0).rows() * 4;
+            // H, its inverse and one row workspace (d_col² doubles each), weights and traces (≈ 32 bytes a weight).
+            long layerBytes = 24 * c * c + 32 * c * l.parameters().get(0).rows();
             bytes = sequential ? Math.max(bytes, layerBytes) : bytes + layerBytes;
             largest = Math.max(largest, c * c);
         }
