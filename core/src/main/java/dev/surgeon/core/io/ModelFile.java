@@ -26,6 +26,11 @@ import java.util.Set;
  *   <li>{@code surgeon.format}: {@value #FORMAT_VERSION}, the version of this layout;</li>
  *   <li>{@code surgeon.arch}: the architecture spec ({@link ArchitectureSpec#toString()}, canonical form);</li>
  *   <li>{@code surgeon.masks}: the comma-separated names of the masked tensors (absent when none is);</li>
+ *   <li>{@code surgeon.quantized}: for quantized weights ({@link #write(Path, Network, Mask, Provenance, List)}),
+ *       comma-separated {@code name:bits:symmetric|asymmetric} entries; each such tensor is followed by
+ *       {@code name.codes} (U8, its shape, 0..2^bits − 1), {@code name.scale} and {@code name.zero} (F32,
+ *       [rows]), and its F32 values are exactly scale·(code − zero) computed in float, so readers that ignore the
+ *       codes still load the quantized model ({@link #readQuantization} returns them);</li>
  *   <li>the {@link Provenance}: {@code surgeon.seed}, {@code surgeon.data}, {@code surgeon.version},
  *       {@code surgeon.commit}, {@code surgeon.created}, and free-form entries added by commands.</li>
  * </ul>
@@ -49,8 +54,31 @@ public final class ModelFile {
     public static final String MASKS_KEY = "surgeon.masks";
     /** Suffix of a mask tensor: {@code fc1.weight.mask} masks {@code fc1.weight}. */
     public static final String MASK_SUFFIX = ".mask";
+    public static final String QUANTIZED_KEY = "surgeon.quantized";
+    /** Suffixes of a quantized weight's codes, per-row scales and zero points. */
+    public static final String CODES_SUFFIX = ".codes";
+    public static final String SCALE_SUFFIX = ".scale";
+    public static final String ZERO_SUFFIX = ".zero";
     /** Metadata keys owned by the file layout itself (not provenance). */
-    static final Set<String> RESERVED_KEYS = Set.of(FORMAT_KEY, ARCH_KEY, MASKS_KEY);
+    static final Set<String> RESERVED_KEYS = Set.of(FORMAT_KEY, ARCH_KEY, MASKS_KEY, QUANTIZED_KEY);
+
+    /**
+     * The stored form of one quantized weight tensor (docs/FORMATS.md "Sparse and quantized weights"): weight
+     * (i, j) = scale[i]·(codes[i·cols + j] − zero[i]) in float, codes unsigned 0..2^bits − 1.
+     *
+     * @param tensor    the weight tensor's name, e.g. {@code fc1.weight}
+     * @param bits      2..8
+     * @param symmetric whether the grid is symmetric (informational)
+     * @param codes     one unsigned byte per weight, row-major
+     * @param scale     per row (output channel)
+     * @param zero      per row, an integer in [0, 2^bits − 1]
+     */
+    public record Quantization(String tensor, int bits, boolean symmetric, byte[] codes, float[] scale, float[] zero) {
+        /** The dequantized value of weight q of row i. */
+        public float value(int i, int q) {
+            return scale[i] * (Byte.toUnsignedInt(codes[q]) - zero[i]);
+        }
+    }
 
     /** A tensor as described by the file header (nothing read yet). */
     record Stored(String name, DType dtype, long[] shape) {
@@ -72,7 +100,21 @@ public final class ModelFile {
      *                                  is not zero
      */
     public static void write(Path file, Network network, Mask mask, Provenance provenance) throws IOException {
+        write(file, network, mask, provenance, List.of());
+    }
+
+    /**
+     * Writes a model whose listed weight tensors are quantized: each is followed by its codes, scales and zero
+     * points (see the class documentation).
+     *
+     * @throws IllegalArgumentException additionally if a quantized tensor does not exist, has codes, scales or zeros
+     *                                  of the wrong length, codes or zeros beyond 2^bits − 1, or a stored weight that is
+     *                                  not exactly scale·(code − zero) (write the dequantized values into the network)
+     */
+    public static void write(Path file, Network network, Mask mask, Provenance provenance, List<Quantization> quantized)
+            throws IOException {
         ParameterLayout layout = network.layout();
+        Map<String, Quantization> byTensor = checkQuantization(file, network, quantized);
         float[] p = network.parameters();
         if (mask != null && mask.layout().size() != layout.size()) {
             throw new IllegalArgumentException("the mask covers " + mask.layout().size() + " parameters but the network has "
@@ -101,6 +143,12 @@ public final class ModelFile {
                 tensors.add(Tensor.u8(t.name() + MASK_SUFFIX, shape, keep));
                 masked.add(t.name());
             }
+            Quantization q = byTensor.get(t.name());
+            if (q != null) {
+                tensors.add(Tensor.u8(t.name() + CODES_SUFFIX, shape, q.codes()));
+                tensors.add(Tensor.f32(t.name() + SCALE_SUFFIX, new long[] {t.rows()}, q.scale()));
+                tensors.add(Tensor.f32(t.name() + ZERO_SUFFIX, new long[] {t.rows()}, q.zero()));
+            }
         }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(FORMAT_KEY, FORMAT_VERSION);
@@ -108,8 +156,133 @@ public final class ModelFile {
         if (!masked.isEmpty()) {
             meta.put(MASKS_KEY, String.join(",", masked));
         }
+        if (!byTensor.isEmpty()) {
+            List<String> entries = new ArrayList<>();
+            for (Quantization q : byTensor.values()) {
+                entries.add(q.tensor() + ":" + q.bits() + ":" + (q.symmetric() ? "symmetric" : "asymmetric"));
+            }
+            meta.put(QUANTIZED_KEY, String.join(",", entries));
+        }
         meta.putAll(provenance.toMetadata());
         SafeTensors.write(file, tensors, meta);
+    }
+
+    private static Map<String, Quantization> checkQuantization(Path file, Network network, List<Quantization> quantized) {
+        Map<String, Quantization> byTensor = new LinkedHashMap<>();
+        float[] p = network.parameters();
+        for (Quantization q : quantized) {
+            if (!network.layout().has(q.tensor())) {
+                throw new IllegalArgumentException("cannot save " + file + ": no tensor " + q.tensor() + " to quantize");
+            }
+            ParameterTensor t = network.layout().tensor(q.tensor());
+            String problem = quantizationProblem(q, t.rows(), t.length());
+            if (problem != null) {
+                throw new IllegalArgumentException("cannot save " + file + ": " + q.tensor() + " " + problem);
+            }
+            for (int i = 0; i < t.length(); i++) {
+                int row = i / t.columns();
+                if (Float.floatToIntBits(p[t.offset() + i]) != Float.floatToIntBits(q.value(row, i))) {
+                    throw new IllegalArgumentException("cannot save " + file + ": " + t.describe(t.offset() + i) + " = "
+                            + p[t.offset() + i] + " but its code gives " + q.value(row, i)
+                            + "; write the dequantized values into the network first");
+                }
+            }
+            if (byTensor.put(q.tensor(), q) != null) {
+                throw new IllegalArgumentException("cannot save " + file + ": " + q.tensor() + " is quantized twice");
+            }
+        }
+        return byTensor;
+    }
+
+    /** What is wrong with a quantization of a tensor of that many rows and values, or null. */
+    private static String quantizationProblem(Quantization q, int rows, int length) {
+        if (q.bits() < 2 || q.bits() > 8) {
+            return "has " + q.bits() + " bits (2..8 are stored as U8 codes)";
+        }
+        if (q.codes().length != length || q.scale().length != rows || q.zero().length != rows) {
+            return "needs " + length + " codes and " + rows + " scales and zeros, got " + q.codes().length + ", "
+                    + q.scale().length + " and " + q.zero().length;
+        }
+        int maxq = (1 << q.bits()) - 1;
+        for (int i = 0; i < length; i++) {
+            if (Byte.toUnsignedInt(q.codes()[i]) > maxq) {
+                return "code " + Byte.toUnsignedInt(q.codes()[i]) + " at element " + i + " exceeds 2^" + q.bits() + " − 1";
+            }
+        }
+        for (int i = 0; i < rows; i++) {
+            float z = q.zero()[i];
+            if (!(q.scale()[i] > 0) || !Float.isFinite(q.scale()[i]) || !(z >= 0 && z <= maxq) || z != Math.rint(z)) {
+                return "row " + i + " has scale " + q.scale()[i] + " (must be finite, > 0) and zero " + z
+                        + " (must be an integer in [0, " + maxq + "])";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The quantized tensors of a Surgeon model file (empty when none is), checked against the stored weights.
+     *
+     * @throws ModelFileException if {@code surgeon.quantized} is malformed, names a tensor without codes, scales and
+     *                            zeros of the right shapes, or a stored weight differs from scale·(code − zero)
+     */
+    public static List<Quantization> readQuantization(Path file) throws IOException {
+        String name = file.toString();
+        try (SafeTensors st = SafeTensors.open(file)) {
+            String listed = st.metadata().get(QUANTIZED_KEY);
+            List<Quantization> out = new ArrayList<>();
+            if (listed == null || listed.isBlank()) {
+                return out;
+            }
+            String key = SafeTensors.METADATA_KEY + "." + QUANTIZED_KEY;
+            for (String entry : listed.split(",")) {
+                String[] f = entry.strip().split(":");
+                if (f.length != 3 || !f[2].equals("symmetric") && !f[2].equals("asymmetric")) {
+                    throw new ModelFileException(name, key, listed, "entries must read name:bits:symmetric|asymmetric");
+                }
+                int bits;
+                try {
+                    bits = Integer.parseInt(f[1]);
+                } catch (NumberFormatException e) {
+                    throw new ModelFileException(name, key, listed, "'" + f[1] + "' is not a bit width");
+                }
+                String t = f[0];
+                for (String suffix : new String[] {"", CODES_SUFFIX, SCALE_SUFFIX, ZERO_SUFFIX}) {
+                    if (!st.contains(t + suffix)) {
+                        throw new ModelFileException(name, key, listed, "lists " + t + " but the file has no tensor " + t + suffix);
+                    }
+                }
+                Tensor values = st.read(t);
+                Tensor codes = st.read(t + CODES_SUFFIX);
+                Tensor scale = st.read(t + SCALE_SUFFIX);
+                Tensor zero = st.read(t + ZERO_SUFFIX);
+                long[] shape = values.shape();
+                int rows = shape.length == 0 ? 1 : (int) shape[0];
+                if (codes.dtype() != DType.U8 || !Arrays.equals(codes.shape(), shape)) {
+                    throw new ModelFileException(name, "tensor " + t + CODES_SUFFIX, codes.dtype() + Arrays.toString(codes.shape()),
+                            "codes must be U8 of the weight's shape " + Arrays.toString(shape));
+                }
+                byte[] c = new byte[codes.size()];
+                for (int i = 0; i < c.length; i++) {
+                    c[i] = (byte) codes.longAt(i);
+                }
+                Quantization q = new Quantization(t, bits, f[2].equals("symmetric"), c, scale.floats(), zero.floats());
+                String problem = quantizationProblem(q, rows, values.size());
+                if (problem != null || scale.dtype() != DType.F32 || zero.dtype() != DType.F32) {
+                    throw new ModelFileException(name, "tensor " + t, entry, problem != null ? problem
+                            : "scale and zero must be F32");
+                }
+                float[] v = values.floats();
+                int cols = v.length / rows;
+                for (int i = 0; i < v.length; i++) {
+                    if (Float.floatToIntBits(v[i]) != Float.floatToIntBits(q.value(i / cols, i))) {
+                        throw new ModelFileException(name, "tensor " + t + " element " + index(shape, i), Float.toString(v[i]),
+                                "differs from its code's value " + q.value(i / cols, i) + "; the file is inconsistent");
+                    }
+                }
+                out.add(q);
+            }
+            return out;
+        }
     }
 
     private static boolean prunedIn(Mask mask, ParameterTensor t) {
@@ -281,6 +454,15 @@ public final class ModelFile {
                     misShaped.add(shown + ": " + Arrays.toString(s.shape()) + " in the file, expected "
                             + Arrays.toString(expected));
                 }
+            } else if (quantizedBase(target) != null && layout.has(quantizedBase(target))) {
+                ParameterTensor t = layout.tensor(quantizedBase(target));
+                boolean codes = target.endsWith(CODES_SUFFIX);
+                long[] expected = codes ? shapeOf(t) : new long[] {t.rows()};
+                DType dtype = codes ? DType.U8 : DType.F32;
+                if (s.dtype() != dtype || !Arrays.equals(expected, s.shape())) {
+                    misShaped.add(shown + ": " + s.dtype() + Arrays.toString(s.shape()) + " in the file, expected " + dtype
+                            + Arrays.toString(expected));
+                }
             } else if (base != null && layout.has(base)) {
                 long[] expected = shapeOf(layout.tensor(base));
                 if (s.dtype() != DType.U8 && s.dtype() != DType.BOOL || !Arrays.equals(expected, s.shape())) {
@@ -297,6 +479,16 @@ public final class ModelFile {
             }
         }
         return new Problems(missing, unexpected, misShaped);
+    }
+
+    /** The weight a {@code .codes}, {@code .scale} or {@code .zero} tensor belongs to, or null. */
+    private static String quantizedBase(String name) {
+        for (String suffix : new String[] {CODES_SUFFIX, SCALE_SUFFIX, ZERO_SUFFIX}) {
+            if (name.endsWith(suffix)) {
+                return name.substring(0, name.length() - suffix.length());
+            }
+        }
+        return null;
     }
 
     static long[] shapeOf(ParameterTensor t) {
