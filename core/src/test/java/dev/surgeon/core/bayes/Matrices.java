@@ -1,0 +1,104 @@
+package dev.surgeon.core.bayes;
+
+/** Plain float64 dense linear algebra for test references (no kernels involved). */
+final class Matrices {
+    private Matrices() {
+    }
+
+    /** Lower Cholesky factor of the symmetric positive-definite m. */
+    static double[][] cholesky(double[][] m) {
+        int n = m.length;
+        double[][] l = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                double s = m[i][j];
+                for (int k = 0; k < j; k++) {
+                    s -= l[i][k] * l[j][k];
+                }
+                if (i == j) {
+                    if (!(s > 0)) {
+                        throw new ArithmeticException("not positive definite at " + i);
+                    }
+                    l[i][i] = Math.sqrt(s);
+                } else {
+                    l[i][j] = s / l[j][j];
+                }
+            }
+        }
+        return l;
+    }
+
+    static double logDet(double[][] m) {
+        double[][] l = cholesky(m);
+        double s = 0;
+        for (int i = 0; i < m.length; i++) {
+            s += 2 * Math.log(l[i][i]);
+        }
+        return s;
+    }
+
+    /** m⁻¹ b by Cholesky. */
+    static double[] solve(double[][] m, double[] b) {
+        double[][] l = cholesky(m);
+        int n = b.length;
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            double s = b[i];
+            for (int k = 0; k < i; k++) {
+                s -= l[i][k] * y[k];
+            }
+            y[i] = s / l[i][i];
+        }
+        double[] x = new double[n];
+        for (int i = n - 1; i >= 0; i--) {
+            double s = y[i];
+            for (int k = i + 1; k < n; k++) {
+                s -= l[k][i] * x[k];
+            }
+            x[i] = s / l[i][i];
+        }
+        return x;
+    }
+
+    static double[][] inverse(double[][] m) {
+        int n = m.length;
+        double[][] inv = new double[n][n];
+        for (int j = 0; j < n; j++) {
+            double[] e = new double[n];
+            e[j] = 1;
+            double[] c = solve(m, e);
+            for (int i = 0; i < n; i++) {
+                inv[i][j] = c[i];
+            }
+        }
+        return inv;
+    }
+
+    static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+
+    static double[] multiply(double[][] m, double[] v) {
+        double[] out = new double[m.length];
+        for (int i = 0; i < m.length; i++) {
+            out[i] = dot(m[i], v);
+        }
+        return out;
+    }
+
+    /** log N(t; 0, C) for the covariance C. */
+    static double logGaussian(double[] t, double[][] c) {
+        return -0.5 * dot(t, solve(c, t)) - 0.5 * logDet(c) - 0.5 * t.length * Math.log(2 * Math.PI);
+    }
+
+    static void assertClose(double expected, double actual, double tolerance, String what) {
+        if (!(Math.abs(expected - actual) <= tolerance)) {
+            throw new AssertionError(what + ": expected " + expected + ", got " + actual + " (error "
+                    + Math.abs(expected - actual) + " > " + tolerance + ")");
+        }
+    }
+}
