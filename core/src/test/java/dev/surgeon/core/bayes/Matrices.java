@@ -101,4 +101,28 @@ final class Matrices {
                     + Math.abs(expected - actual) + " > " + tolerance + ")");
         }
     }
+
+    /** max_i |expected_i − actual_i| ≤ atol + rtol·max|expected|, naming the worst entry on failure. */
+    static void assertClose(double[] expected, double[] actual, double atol, double rtol, String what) {
+        if (expected.length != actual.length) {
+            throw new AssertionError(what + ": lengths " + expected.length + " and " + actual.length);
+        }
+        double scale = 0;
+        for (double e : expected) {
+            scale = Math.max(scale, Math.abs(e));
+        }
+        int worst = -1;
+        double error = -1;
+        for (int i = 0; i < expected.length; i++) {
+            double e = Math.abs(expected[i] - actual[i]);
+            if (Double.isNaN(e) || e > error) {
+                error = Double.isNaN(e) ? Double.POSITIVE_INFINITY : e;
+                worst = i;
+            }
+        }
+        if (error > atol + rtol * scale) {
+            throw new AssertionError(what + ": entry " + worst + " is " + actual[worst] + ", expected " + expected[worst]
+                    + " (error " + error + " > " + (atol + rtol * scale) + ")");
+        }
+    }
 }
