@@ -19,10 +19,9 @@ import java.util.List;
  *       the next bias), ln M! otherwise;</li>
  *   <li>anything else (ReLU, linear): ln M!.</li>
  * </ul>
- * Only live units count: for a dense layer followed by a dense layer, a unit is live when at least one of its
- * outgoing weights and at least one of its incoming weights or its bias are parameters of the model (not
- * pruned, see {@link WeightClasses}). Convolution channels and units feeding a non-dense layer all count. The
- * term only matters when the unit counts of the compared models differ (E1 pitfall).
+ * Only live units count ({@link LiveStructure}, with the parameters of the {@link WeightClasses} in use): a unit
+ * whose outgoing weights are all pruned is no unit of the model. The term only matters when the unit counts of
+ * the compared models differ (E1 pitfall).
  */
 public final class HiddenUnitSymmetry {
     private HiddenUnitSymmetry() {
@@ -41,7 +40,7 @@ public final class HiddenUnitSymmetry {
     public record HiddenLayer(String name, int units, int liveUnits, boolean signSymmetric) {
     }
 
-    /** The hidden layers of the network in order. */
+    /** The hidden layers of the network in order, live units counted by {@link LiveStructure}. */
     public static List<HiddenLayer> hiddenLayers(Network network, WeightClasses classes) {
         List<Layer> layers = network.layers();
         List<Integer> parametric = new ArrayList<>();
@@ -50,6 +49,7 @@ public final class HiddenUnitSymmetry {
                 parametric.add(l.index());
             }
         }
+        LiveStructure structure = LiveStructure.of(network, q -> classes.classOf(q) >= 0);
         List<HiddenLayer> out = new ArrayList<>();
         for (int p = 0; p + 1 < parametric.size(); p++) {
             Layer layer = layers.get(parametric.get(p));
@@ -63,37 +63,10 @@ public final class HiddenUnitSymmetry {
             }
             boolean nextBias = next.parameters().size() > 1;
             ParameterTensor weight = layer.parameters().get(0);
-            int units = weight.rows();
-            int live = units;
-            if (next.spec().kind() == LayerSpec.Kind.DENSE && layer.spec().kind() == LayerSpec.Kind.DENSE) {
-                live = liveUnits(layer, next, classes);
-            }
             String name = weight.name().substring(0, weight.name().indexOf('.'));
-            out.add(new HiddenLayer(name, units, live, tanh || (sigmoid && nextBias)));
+            out.add(new HiddenLayer(name, structure.totalUnits()[p], structure.units()[p], tanh || (sigmoid && nextBias)));
         }
         return out;
-    }
-
-    private static int liveUnits(Layer layer, Layer next, WeightClasses classes) {
-        ParameterTensor w = layer.parameters().get(0);
-        ParameterTensor b = layer.parameters().size() > 1 ? layer.parameters().get(1) : null;
-        ParameterTensor out = next.parameters().get(0);
-        int units = w.rows();
-        int live = 0;
-        for (int i = 0; i < units; i++) {
-            boolean incoming = b != null && classes.classOf(b.offset() + i) >= 0;
-            for (int j = 0; j < w.columns() && !incoming; j++) {
-                incoming = classes.classOf(w.offset() + i * w.columns() + j) >= 0;
-            }
-            boolean outgoing = false;
-            for (int r = 0; r < out.rows() && !outgoing; r++) {
-                outgoing = classes.classOf(out.offset() + r * units + i) >= 0;
-            }
-            if (incoming && outgoing) {
-                live++;
-            }
-        }
-        return live;
     }
 
     /** ln M! (exact sum; M is a unit count). */
