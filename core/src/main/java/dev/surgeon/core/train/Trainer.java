@@ -6,6 +6,7 @@ import dev.surgeon.core.nn.Loss;
 import dev.surgeon.core.nn.Mask;
 import dev.surgeon.core.nn.Network;
 import dev.surgeon.core.nn.Workspace;
+import dev.surgeon.core.optim.CurvatureOptimizer;
 import dev.surgeon.core.optim.Lbfgs;
 import dev.surgeon.core.optim.LearningRateSchedule;
 import dev.surgeon.core.optim.Optimizer;
@@ -15,7 +16,8 @@ import java.util.List;
 /**
  * Mini-batch training: for each epoch, the batches of a seeded {@link Batches} order; per batch one
  * training-mode forward and backward pass ({@link Network#lossAndGradient}), the mask applied to the
- * gradient, one optimizer step, the mask applied to the parameters. After each epoch: optional validation
+ * gradient, {@link CurvatureOptimizer#prepare} for optimizers that measure curvature on the batch (K-FAC, the
+ * natural gradient), one optimizer step, the mask applied to the parameters. After each epoch: optional validation
  * (evaluation mode), listeners, early stopping. The learning rate comes from the schedule at the start of
  * every epoch (the optimizer's own rate if there is none).
  *
@@ -127,6 +129,9 @@ public final class Trainer {
         double value = network.lossAndGradient(ws, loss, gradient, true);
         if (mask != null) {
             mask.applyToGradient(gradient);
+        }
+        if (optimizer instanceof CurvatureOptimizer c) {
+            c.prepare(ws, loss);
         }
         optimizer.step(network.parameters(), gradient);
         if (mask != null) {

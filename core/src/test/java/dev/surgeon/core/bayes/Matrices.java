@@ -1,12 +1,12 @@
 package dev.surgeon.core.bayes;
 
 /** Plain float64 dense linear algebra for test references (no kernels involved). */
-final class Matrices {
+public final class Matrices {
     private Matrices() {
     }
 
     /** Lower Cholesky factor of the symmetric positive-definite m. */
-    static double[][] cholesky(double[][] m) {
+    public static double[][] cholesky(double[][] m) {
         int n = m.length;
         double[][] l = new double[n][n];
         for (int i = 0; i < n; i++) {
@@ -28,7 +28,7 @@ final class Matrices {
         return l;
     }
 
-    static double logDet(double[][] m) {
+    public static double logDet(double[][] m) {
         double[][] l = cholesky(m);
         double s = 0;
         for (int i = 0; i < m.length; i++) {
@@ -38,7 +38,7 @@ final class Matrices {
     }
 
     /** m⁻¹ b by Cholesky. */
-    static double[] solve(double[][] m, double[] b) {
+    public static double[] solve(double[][] m, double[] b) {
         double[][] l = cholesky(m);
         int n = b.length;
         double[] y = new double[n];
@@ -60,7 +60,7 @@ final class Matrices {
         return x;
     }
 
-    static double[][] inverse(double[][] m) {
+    public static double[][] inverse(double[][] m) {
         int n = m.length;
         double[][] inv = new double[n][n];
         for (int j = 0; j < n; j++) {
@@ -74,7 +74,7 @@ final class Matrices {
         return inv;
     }
 
-    static double dot(double[] a, double[] b) {
+    public static double dot(double[] a, double[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {
             s += a[i] * b[i];
@@ -82,7 +82,7 @@ final class Matrices {
         return s;
     }
 
-    static double[] multiply(double[][] m, double[] v) {
+    public static double[] multiply(double[][] m, double[] v) {
         double[] out = new double[m.length];
         for (int i = 0; i < m.length; i++) {
             out[i] = dot(m[i], v);
@@ -91,11 +91,11 @@ final class Matrices {
     }
 
     /** log N(t; 0, C) for the covariance C. */
-    static double logGaussian(double[] t, double[][] c) {
+    public static double logGaussian(double[] t, double[][] c) {
         return -0.5 * dot(t, solve(c, t)) - 0.5 * logDet(c) - 0.5 * t.length * Math.log(2 * Math.PI);
     }
 
-    static void assertClose(double expected, double actual, double tolerance, String what) {
+    public static void assertClose(double expected, double actual, double tolerance, String what) {
         if (!(Math.abs(expected - actual) <= tolerance)) {
             throw new AssertionError(what + ": expected " + expected + ", got " + actual + " (error "
                     + Math.abs(expected - actual) + " > " + tolerance + ")");
@@ -103,7 +103,7 @@ final class Matrices {
     }
 
     /** max_i |expected_i − actual_i| ≤ atol + rtol·max|expected|, naming the worst entry on failure. */
-    static void assertClose(double[] expected, double[] actual, double atol, double rtol, String what) {
+    public static void assertClose(double[] expected, double[] actual, double atol, double rtol, String what) {
         if (expected.length != actual.length) {
             throw new AssertionError(what + ": lengths " + expected.length + " and " + actual.length);
         }
