@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Second-order pruning and quantization of neural networks on the JVM.",
-        subcommands = {TrainCommand.class, EvalCommand.class, InspectCommand.class, KernelsCommand.class},
+        subcommands = {TrainCommand.class, EvalCommand.class, EvidenceCommand.class, InspectCommand.class, KernelsCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",

@@ -75,6 +75,7 @@ public final class Kfac implements CurvatureOptimizer {
     private final int dampingPeriod;
     private final int gammaPeriod;
     private final boolean adaptDamping;
+    private final double minimumDamping;
     private final LevenbergMarquardt marquardt;
     private final SplittableRandom labels;
     private final CurvatureBatch batch;
@@ -116,6 +117,7 @@ public final class Kfac implements CurvatureOptimizer {
         this.dampingPeriod = b.dampingPeriod;
         this.gammaPeriod = b.gammaPeriod;
         this.adaptDamping = b.adaptDamping;
+        this.minimumDamping = b.minimumDamping;
         this.marquardt = new LevenbergMarquardt(b.dampingPeriod);
         this.lambda = b.damping;
         this.gamma = Math.sqrt(b.damping + b.weightDecay);
@@ -226,8 +228,9 @@ public final class Kfac implements CurvatureOptimizer {
             double best = Double.POSITIVE_INFINITY;
             KfacOperator bestOperator = null;
             double bestGamma = gamma;
-            for (double candidate : new double[] {gamma, omega2 * gamma, gamma / omega2}) {
-                KfacOperator op = build(Math.max(candidate, LevenbergMarquardt.MIN));
+            double floor = Math.sqrt(minimumDamping + weightDecay);
+            for (double candidate : new double[] {gamma, Math.max(floor, omega2 * gamma), gamma / omega2}) {
+                KfacOperator op = build(candidate);
                 double[] m = rescale(op);
                 if (m[2] < best) {
                     best = m[2];
@@ -236,7 +239,7 @@ public final class Kfac implements CurvatureOptimizer {
                 }
             }
             operator = bestOperator;
-            gamma = Math.max(bestGamma, LevenbergMarquardt.MIN);
+            gamma = bestGamma;
             model = rescale(operator);
         } else {
             if (operator == null || t % inversePeriod == 0) {
@@ -342,7 +345,7 @@ public final class Kfac implements CurvatureOptimizer {
         }
         double after = batch.loss(ws, loss) + 0.5 * weightDecay * squaredNorm(params);
         lastRho = LevenbergMarquardt.ratio(after - before, predicted);
-        lambda = marquardt.update(lambda, lastRho);
+        lambda = Math.max(minimumDamping, marquardt.update(lambda, lastRho));
     }
 
     private static double squaredNorm(float[] params) {
@@ -453,6 +456,7 @@ public final class Kfac implements CurvatureOptimizer {
         private int dampingPeriod = 5;
         private int gammaPeriod = 20;
         private boolean adaptDamping;
+        private double minimumDamping = LevenbergMarquardt.MIN;
         private long seed;
 
         private Builder(Network network, Rescaling rescaling) {
@@ -541,6 +545,19 @@ public final class Kfac implements CurvatureOptimizer {
         public Builder levenbergMarquardt(boolean on, int period) {
             this.adaptDamping = on;
             this.dampingPeriod = positive(period, "Levenberg–Marquardt period");
+            return this;
+        }
+
+        /**
+         * The smallest λ Levenberg–Marquardt may reach (and γ ≥ √(λ_min + wd)); default 1e-8. On small mini-batches
+         * ρ is measured on the batch the step was fitted to and stays high, so λ keeps falling until the steps
+         * overfit the batch; a floor is the usual remedy (the paper grows the batch instead).
+         */
+        public Builder minimumDamping(double lambdaMin) {
+            if (!(lambdaMin > 0) || Double.isInfinite(lambdaMin)) {
+                throw new IllegalArgumentException("minimum damping must be finite and > 0, got " + lambdaMin);
+            }
+            this.minimumDamping = lambdaMin;
             return this;
         }
 

@@ -22,8 +22,9 @@ import java.util.List;
  *
  * <p>Masks: pruned entries of g are zero (the trainer masks gradients) and pruned weights are set back to 0 after
  * every step with their v cleared; a changed mask empties the window, since the stored gradients predate it.
- * Cost per step: O(dm) for the window update and the inverse product (3 passes over the m × d window) plus O(m³)
- * for the m × m coefficients. Memory: m·d floats (m = 1024 and d = 266k: 1.1 GB; checked against the
+ * Cost per step: O(dm) for the window update and the inverse product (2 passes over the m × d window: the Gram row
+ * of the new gradient doubles as the first product, {@link MfacDynamic#pushAndInverseMultiply}) plus O(m³) for the
+ * m × m coefficients. Memory: m·d floats (m = 1024 and d = 266k: 1.1 GB; checked against the
  * {@link MemoryBudget} before allocating) plus 4d doubles. Notation: docs/NOTATION.md.
  */
 public final class Mfac implements Optimizer {
@@ -117,8 +118,7 @@ public final class Mfac implements Optimizer {
                 gradient[q] = 0;
             }
         }
-        inverse.push(gradient);
-        inverse.inverseMultiply(gradient, direction);
+        inverse.pushAndInverseMultiply(gradient, direction);
         float eta = (float) learningRate;
         for (int q = 0; q < d; q++) {
             velocity[q] = momentum > 0 ? momentum * velocity[q] + (1 - momentum) * direction[q] : direction[q];
