@@ -32,9 +32,10 @@ import java.util.Locale;
  * java --add-modules jdk.incubator.vector -cp "cli/target/test-classes:cli/target/surgeon-cli.jar:cli/target/lib/*" \
  *     dev.surgeon.cli.OptimizerCurves lenet OUT_DIR [sgd,adam,kfac,kfac-kl,mfac] [epochs]
  * </pre>
- * Models: {@code lenet} (LeNet-300-100, softmax cross-entropy) and {@code autoencoder} (784-256-64-16-64-256-784,
- * ReLU, binary cross-entropy of the pixel intensities on logits; smaller than the paper's 784-1000-500-250-30 to fit
- * this machine). Batch 128, one seed, the same initial weights for every optimizer.
+ * Models: {@code lenet} (LeNet-300-100, softmax cross-entropy), {@code deep-autoencoder} (the paper's
+ * 784-1000-500-250-30 and mirrored, logistic hidden units, linear code layer, binary cross-entropy of the pixel
+ * intensities on logits) and {@code autoencoder} (784-256-64-16-64-256-784 with ReLU, the same loss; small enough
+ * for quick runs). Batch 128, one seed, the same initial weights for every optimizer.
  */
 final class OptimizerCurves {
     private static final int BATCH = 128;
@@ -57,14 +58,17 @@ final class OptimizerCurves {
         Kernels kernels = Kernels.get().withThreads(1);
         Split split = Datasets.fashionMnist();
         Dataset train = split.train();
-        boolean autoencoder = model.equals("autoencoder");
+        boolean autoencoder = model.contains("autoencoder");
         if (autoencoder) {
             train = Dataset.regression("fashion-mnist pixels", train.inputShape(), train.inputs(), train.inputSize(),
                     train.inputs());
         }
-        String spec = autoencoder
-                ? "in(784) dense(256) relu dense(64) relu dense(16) dense(64) relu dense(256) relu dense(784)"
-                : "lenet-300-100";
+        String spec = switch (model) {
+            case "autoencoder" -> "in(784) dense(256) relu dense(64) relu dense(16) dense(64) relu dense(256) relu dense(784)";
+            case "deep-autoencoder" -> "in(784) dense(1000) sigmoid dense(500) sigmoid dense(250) sigmoid dense(30) "
+                    + "dense(250) sigmoid dense(500) sigmoid dense(1000) sigmoid dense(784)";
+            default -> "lenet-300-100";
+        };
         Loss loss = autoencoder ? Loss.binaryCrossEntropy() : Loss.softmaxCrossEntropy();
         Dataset probe = train.subset(sample(train.size(), PROBE, 7), "training subset of " + PROBE);
         int perEpoch = (train.size() + BATCH - 1) / BATCH;

@@ -7,6 +7,7 @@ package dev.surgeon.core.bayes;
  * not exceeded its best value by more than {@code tolerance} nats for {@code patience} consecutive steps; the
  * model to keep is the one at {@link #bestStep()}. Removing a weight the data do not determine raises the
  * evidence (a smaller Occam penalty at an unchanged fit); removing a determined one lowers it.
+ * Notation: docs/NOTATION.md.
  */
 public final class EvidenceStoppingRule {
     private final int patience;

@@ -347,7 +347,7 @@ public final class FlatMinimumSearch {
 
     /**
      * Configuration. Required: the tolerable error ({@link #tolerableError}). Defaults: Δλ = 1e-4, λ₀ = 0, ε = 1,
-     * ε₀ = 1e-12, batch 32, 1 epoch, seed 0.
+     * ε₀ = 1e-6, batch 32, 1 epoch, seed 0.
      */
     public static final class Builder {
         private final Network network;

@@ -22,6 +22,7 @@ import java.util.List;
  * Only live units count ({@link LiveStructure}, with the parameters of the {@link WeightClasses} in use): a unit
  * whose outgoing weights are all pruned is no unit of the model. The term only matters when the unit counts of
  * the compared models differ (E1 pitfall).
+ * Notation: docs/NOTATION.md.
  */
 public final class HiddenUnitSymmetry {
     private HiddenUnitSymmetry() {

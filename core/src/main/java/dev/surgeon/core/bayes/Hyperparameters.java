@@ -5,6 +5,7 @@ import java.util.Arrays;
 /**
  * The hyperparameters of MacKay's evidence framework: one prior precision α_c per {@link WeightClasses weight
  * class} and the noise precision β (1 and not estimated for classification likelihoods). METHODS E1.
+ * Notation: docs/NOTATION.md.
  *
  * @param alpha α_c > 0, one per class (a class with no parameters keeps its value and plays no part)
  * @param beta  β > 0

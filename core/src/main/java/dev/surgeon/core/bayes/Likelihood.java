@@ -17,6 +17,7 @@ import dev.surgeon.core.nn.Network;
  *   <li>{@link #CATEGORICAL}: K logits, softmax; E_D = G ({@code cross-entropy-sum}); no β.</li>
  * </ul>
  * The classification likelihoods act on the network's outputs as logits: the last layer must be linear.
+ * Notation: docs/NOTATION.md.
  */
 public enum Likelihood {
     GAUSSIAN("mse-sum"), BERNOULLI("bce-sum"), CATEGORICAL("cross-entropy-sum");

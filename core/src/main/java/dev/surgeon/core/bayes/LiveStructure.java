@@ -16,6 +16,7 @@ import java.util.function.IntPredicate;
  * and at least one of its incoming weights or its bias are; convolution channels, and units feeding a layer
  * that is not dense, count as live. The counts FMS, OBS and weight decay are compared by (METHODS E3: "units,
  * weights and input lines it prunes") and the units MacKay's symmetry term counts ({@link HiddenUnitSymmetry}).
+ * Notation: docs/NOTATION.md.
  *
  * @param inputs      live input lines (all inputs when the first layer is not dense)
  * @param totalInputs input lines of the network

@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
  * returns exactly the Hessian of the output, Σ_n ∇²_w f_k(x_n) · v, from the R-operator's second-derivative terms
  * alone (Pearlmutter 1994; METHODS A2 with Λ = 0). Flat Minimum Search needs these products (METHODS E3). Not a
  * training loss: it has no targets, no accuracy and no sampled targets.
+ * Notation: docs/NOTATION.md.
  */
 final class OutputCoordinate implements Loss {
     private final int k;

@@ -10,6 +10,7 @@ import dev.surgeon.core.train.FullBatchObjective;
  * posterior up to a constant, for a full-batch optimizer. E_D and its gradient come from {@link FullBatchObjective}
  * with the likelihood's summed loss; parameters in no weight class (pruned) get no prior term and must be kept at
  * zero by the optimizer's mask.
+ * Notation: docs/NOTATION.md.
  */
 final class PosteriorObjective implements DifferentiableFunction {
     private final FullBatchObjective data;

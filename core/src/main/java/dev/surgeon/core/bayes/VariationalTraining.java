@@ -22,29 +22,29 @@ import java.util.SplittableRandom;
  * by signal-to-noise ratio (Graves 2011, "Practical variational inference for neural networks"; METHODS E2).
  *
  * <h2>Model and loss</h2>
- * Every parameter q has a posterior Q_q = N(μ_q, σ_q²), parameterized by μ and ln σ². The prior is one Gaussian
+ * Every parameter q has a posterior Q_q = N(m_q, σ_q²), parameterized by m and ln σ². The prior is one Gaussian
  * N(m̂, σ̂²) shared by all parameters and kept at its optimum for the current posterior (the adaptive prior):
- * m̂ = (1/d) Σ μ_q, σ̂² = (1/d) Σ [σ_q² + (μ_q − m̂)²]. The loss is L = L_E + L_C with the error
- * L_E = E_{w~Q}[Σ_n ℓ_n(w)] and the complexity L_C = KL(Q‖P) = Σ_q [½ ln(σ̂²/σ_q²) + ((μ_q − m̂)² + σ_q² − σ̂²)/(2σ̂²)].
+ * m̂ = (1/d) Σ m_q, σ̂² = (1/d) Σ [σ_q² + (m_q − m̂)²]. The loss is L = L_E + L_C with the error
+ * L_E = E_{w~Q}[Σ_n ℓ_n(w)] and the complexity L_C = KL(Q‖P) = Σ_q [½ ln(σ̂²/σ_q²) + ((m_q − m̂)² + σ_q² − σ̂²)/(2σ̂²)].
  * Because the prior sits at the optimum of L_C, ∂L_C/∂m̂ = ∂L_C/∂σ̂² = 0 and the gradients below are total.
  *
  * <h2>One step on a mini-batch of B of the N training samples</h2>
  * <ol>
- *   <li>Draw ε ~ N(0, I) (seeded) and set w = μ + σ ⊙ ε.</li>
+ *   <li>Draw ξ ~ N(0, I) (seeded) and set w = m + σ ⊙ ξ.</li>
  *   <li>Forward (evaluation mode: dropout layers are off, the weight noise replaces them), the loss gradient g = s·Σ_n ∇ℓ_n(w) of the batch loss (s = 1/B for a MEAN
  *       loss, 1 for SUM) and, for {@link VarianceGradient#FISHER}, the per-example squared gradients
  *       Σ_n (∇ℓ_n)² by one more backward pass ({@link Network#sumOfSquaredSampleGradients}).</li>
  *   <li>The step minimizes s·Σ_batch ℓ_n + c·L_C with c = s·B/N: L_C counted once per pass over the data
  *       (E2: for a batch-mean loss the L_C gradient is divided by N; for a summed one by N/B, the number of
  *       mini-batches). Gradients:
- *       ∂/∂μ_q = g_q + c(μ_q − m̂)/σ̂²;
+ *       ∂/∂m_q = g_q + c(m_q − m̂)/σ̂²;
  *       ∂/∂σ_q² = ½ s Σ_n (∂ℓ_n/∂w_q)² + c·½(1/σ̂² − 1/σ_q²) (Graves's estimator, the diagonal-Fisher estimate
  *       of ½E[∂²L_E/∂w_q²]), or with {@link VarianceGradient#PATHWISE} the reparameterization gradient
- *       g_q ε_q/(2σ_q) in place of the first term (exact for the drawn ε; used to check the code against finite
+ *       g_q ξ_q/(2σ_q) in place of the first term (exact for the drawn ξ; used to check the code against finite
  *       differences, and the lower-variance choice of later work); ∂/∂ln σ_q² = σ_q² ∂/∂σ_q².</li>
- *   <li>One step of the given {@link Optimizer} on the 2d vector [μ; ln σ²] with the 2d gradient.</li>
+ *   <li>One step of the given {@link Optimizer} on the 2d vector [m; ln σ²] with the 2d gradient.</li>
  * </ol>
- * Evaluation uses w = μ. Pruning ({@link #signalToNoiseMask}) removes the weights with the smallest |μ_q|/σ_q.
+ * Evaluation uses w = m. Pruning ({@link #signalToNoiseMask}) removes the weights with the smallest |m_q|/σ_q.
  *
  * <h2>Choices (METHODS E2 marks them "recalled, verify")</h2>
  * Initial σ_q = 0.01 for every parameter ({@link Builder#initialSigma}; the two public implementations use 1e-6
@@ -52,7 +52,7 @@ import java.util.SplittableRandom;
  * data do not pin a weight down). Every parameter, biases included, has a posterior and enters the prior, as in
  * the paper (all weights are coded); pruning considers weights only, so that its sparsity is comparable with
  * magnitude pruning's. Weights pruned by a mask given to the builder have no posterior: they stay 0 and are not
- * counted in d, m̂ or σ̂².
+ * counted in d, m̂ or σ̂². (Graves writes μ_i for m_q; this library keeps μ for momentum.)
  *
  * <p>Cost per step: one forward, one backward pass and (FISHER) one more backward pass with squared per-example
  * gradients, plus O(d). Memory: 4d floats besides the optimizer's state. Deterministic for a given seed.
@@ -148,7 +148,7 @@ public final class VariationalTraining {
         priorVariance = var / count;
     }
 
-    /** Trains for the configured epochs on the data; the network ends at w = μ. */
+    /** Trains for the configured epochs on the data; the network ends at w = m. */
     public TrainingResult fit(Dataset train) {
         ws.checkCompatible(train);
         Batches batches = new Batches(train.size(), batchSize, seed, true, false);
@@ -206,8 +206,8 @@ public final class VariationalTraining {
     }
 
     /**
-     * The step's loss gradient with respect to [μ; ln σ²] (2d entries into {@code grad}) for the batch in the
-     * workspace and the given noise ε, at the current posterior and prior; returns the batch loss s·Σ ℓ_n(μ + σε).
+     * The step's loss gradient with respect to [m; ln σ²] (2d entries into {@code grad}) for the batch in the
+     * workspace and the given noise ξ, at the current posterior and prior; returns the batch loss s·Σ ℓ_n(m + σξ).
      * Leaves the network at the sampled weights. Package-private for the finite-difference tests.
      */
     double objective(int trainingSize, float[] eps, float[] grad) {
@@ -252,7 +252,7 @@ public final class VariationalTraining {
         return sum;
     }
 
-    /** The posterior means μ (a copy). */
+    /** The posterior means m (a copy). */
     public float[] mean() {
         return mean.clone();
     }
@@ -262,7 +262,7 @@ public final class VariationalTraining {
         return logVariance.clone();
     }
 
-    /** Sets μ and ln σ² (for restarting or testing); the prior is recomputed. */
+    /** Sets m and ln σ² (for restarting or testing); the prior is recomputed. */
     public void setPosterior(float[] mu, float[] logVar) {
         network.layout().checkLength(mu, "posterior means");
         network.layout().checkLength(logVar, "posterior log-variances");
@@ -284,7 +284,7 @@ public final class VariationalTraining {
         return priorVariance;
     }
 
-    /** |μ_q| / σ_q for every parameter (0 where pruned). */
+    /** |m_q| / σ_q for every parameter (0 where pruned). */
     public double[] signalToNoise() {
         double[] r = new double[d];
         for (int q = 0; q < d; q++) {
@@ -295,7 +295,7 @@ public final class VariationalTraining {
 
     /**
      * A mask pruning the {@code fraction} of the weights (not biases) with the smallest signal-to-noise ratio
-     * |μ|/σ (ties broken by index; already-pruned weights count first). Graves 2011, section on pruning.
+     * |m|/σ (ties broken by index; already-pruned weights count first). Graves 2011, section on pruning.
      */
     public Mask signalToNoiseMask(double fraction) {
         return smallestFirst(network, signalToNoise(), fraction, mask);
@@ -415,7 +415,7 @@ public final class VariationalTraining {
             return this;
         }
 
-        /** Evaluated (at w = μ) after every epoch. */
+        /** Evaluated (at w = m) after every epoch. */
         public Builder validation(Dataset data) {
             this.validation = data;
             return this;

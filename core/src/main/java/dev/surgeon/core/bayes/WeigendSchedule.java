@@ -15,6 +15,7 @@ package dev.surgeon.core.bayes;
  * λ starts at 0 (FMS's step 1); Δλ has no scale-free default because it multiplies B, whose size grows with the
  * number of weights — choose it so that λ·B per pattern is a fraction of the error per pattern after some tens
  * of epochs.
+ * Notation: docs/NOTATION.md.
  */
 public final class WeigendSchedule {
     private final double tolerableError;

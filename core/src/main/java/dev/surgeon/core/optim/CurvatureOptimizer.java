@@ -11,6 +11,7 @@ import dev.surgeon.core.nn.Workspace;
  * {@link #step}; {@code step} then updates the network's own parameter array (the one the workspace's network
  * computes with). A network with active dropout is handled by re-running the batch in evaluation mode on a
  * workspace of the optimizer's own: curvature is defined for the deterministic network.
+ * Notation: docs/NOTATION.md.
  */
 public interface CurvatureOptimizer extends Optimizer {
 

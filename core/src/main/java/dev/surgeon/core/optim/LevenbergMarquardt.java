@@ -11,6 +11,7 @@ package dev.surgeon.core.optim;
  * <em>increases</em> λ (the rule some code states backwards). A non-negative predicted reduction (M(δ) ≥ 0, no
  * descent predicted) or a non-finite ratio leaves λ unchanged. λ is kept within [1e-8, 1e8], a safeguard of
  * this library against runaway damping on degenerate batches.
+ * Notation: docs/NOTATION.md.
  */
 public final class LevenbergMarquardt {
     /** Smallest and largest λ the rule produces. */
