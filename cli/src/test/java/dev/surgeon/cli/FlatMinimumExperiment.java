@@ -67,8 +67,9 @@ final class FlatMinimumExperiment {
                     + "sd < %s folded into biases, weights with first-order RMS output change < %s removed, then 200 epochs of "
                     + "retraining with the mask. E_tol = %s; FMS Δλ = %s.%n%n", split.description(), SPEC, epochs,
                     ACTIVATION_THRESHOLD, OUTPUT_THRESHOLD, TOLERABLE, step);
-            md.println("| method | train loss | test RMSE | inputs left | hidden units left | parameters left | test RMSE after pruning |");
-            md.println("|---|---|---|---|---|---|---|");
+            md.println("| method | train loss | test RMSE | inputs left | hidden units left | parameters left | test RMSE after pruning "
+                    + "| inputs kept |");
+            md.println("|---|---|---|---|---|---|---|---|");
             Network backprop = null;
             for (double wd : new double[] {0, 1e-4, 1e-3, 1e-2}) {
                 Network net = Network.create(ArchitectureSpec.parse(SPEC), 1, kernels);
@@ -100,10 +101,26 @@ final class FlatMinimumExperiment {
         Trainer.builder(net, loss, Sgd.momentum(0.01, 0.9)).batchSize(20).epochs(200).seed(3).mask(p.mask()).build()
                 .fit(split.train());
         LiveStructure s = p.structure();
-        md.printf(Locale.ROOT, "| %s | %.5f | %.4f | %d / %d | %d / %d | %d / %d | %.4f |%n", name, train, test, s.inputs(),
-                s.totalInputs(), s.liveUnits(), s.totalUnits()[0], s.parameters(), net.parameterCount(), rmse(net, loss, split));
+        md.printf(Locale.ROOT, "| %s | %.5f | %.4f | %d / %d | %d / %d | %d / %d | %.4f | %s |%n", name, train, test, s.inputs(),
+                s.totalInputs(), s.liveUnits(), s.totalUnits()[0], s.parameters(), net.parameterCount(), rmse(net, loss, split),
+                keptInputs(net, p.mask()));
         md.flush();
         System.out.printf(Locale.ROOT, "%s: train %.5f, test RMSE %.4f, left %s%n", name, train, test, s);
+    }
+
+    /** The 1-based input lines with at least one unpruned first-layer weight (x₁ and x₂ are the relevant ones). */
+    private static String keptInputs(Network net, Mask mask) {
+        var w = net.layout().tensor("fc1.weight");
+        StringBuilder b = new StringBuilder();
+        for (int j = 0; j < w.columns(); j++) {
+            for (int i = 0; i < w.rows(); i++) {
+                if (!mask.isPruned(w.offset() + i * w.columns() + j)) {
+                    b.append(b.length() == 0 ? "x" : ", x").append(j + 1);
+                    break;
+                }
+            }
+        }
+        return b.toString();
     }
 
     private static double rmse(Network net, Loss loss, Split split) {
@@ -159,8 +176,8 @@ final class FlatMinimumExperiment {
         }
         LiveStructure s = LiveStructure.of(net, mask);
         md.printf(Locale.ROOT, "| OBS on the backprop network (until the training loss exceeds E_tol) | %.5f | %.4f | %d / %d | %d / %d "
-                        + "| %d / %d | %.4f |%n", before, test, s.inputs(), s.totalInputs(), s.liveUnits(), s.totalUnits()[0],
-                s.parameters(), d, rmse(net, loss, split));
+                        + "| %d / %d | %.4f | %s |%n", before, test, s.inputs(), s.totalInputs(), s.liveUnits(), s.totalUnits()[0],
+                s.parameters(), d, rmse(net, loss, split), keptInputs(net, mask));
         System.out.printf(Locale.ROOT, "OBS: left %s, test RMSE %.4f%n", s, rmse(net, loss, split));
     }
 }

@@ -30,7 +30,7 @@ import java.util.Locale;
  * (evaluation time excluded) — written as SVG charts, a Markdown table and a CSV of every point.
  * <pre>
  * java --add-modules jdk.incubator.vector -cp "cli/target/test-classes:cli/target/surgeon-cli.jar:cli/target/lib/*" \
- *     dev.surgeon.cli.OptimizerCurves lenet OUT_DIR [sgd,adam,kfac,kfac-kl,mfac] [epochs]
+ *     dev.surgeon.cli.OptimizerCurves lenet OUT_DIR [sgd,adam,kfac,kfac-kl,mfac@3] [epochs] [K-FAC share]
  * </pre>
  * Models: {@code lenet} (LeNet-300-100, softmax cross-entropy), {@code deep-autoencoder} (the paper's
  * 784-1000-500-250-30 and mirrored, logistic hidden units, linear code layer, binary cross-entropy of the pixel
@@ -77,10 +77,14 @@ final class OptimizerCurves {
             csv.println("optimizer,iteration,seconds,loss");
             List<Charts.Series> byIteration = new ArrayList<>();
             List<Charts.Series> byTime = new ArrayList<>();
-            for (String name : names) {
+            java.util.Map<String, List<Point>> results = new java.util.LinkedHashMap<>();
+            for (String entry : names) {
+                // name@E trains this optimizer for E epochs instead of the common budget.
+                String name = entry.contains("@") ? entry.substring(0, entry.indexOf('@')) : entry;
                 Network net = Network.create(ArchitectureSpec.parse(spec), SEED, kernels);
                 Optimizer opt = optimizer(name, net, kernels, autoencoder);
-                long budget = Math.round(epochs * perEpoch * (name.startsWith("kfac") ? budgetShare(args) : 1));
+                long budget = entry.contains("@") ? Math.round(Double.parseDouble(entry.substring(entry.indexOf('@') + 1)) * perEpoch)
+                        : Math.round(epochs * perEpoch * (name.startsWith("kfac") ? budgetShare(args) : 1));
                 System.out.printf(Locale.ROOT, "%s: %s, %d iterations%n", name, opt, budget);
                 List<Point> points;
                 try {
@@ -100,12 +104,44 @@ final class OptimizerCurves {
                     csv.printf(Locale.ROOT, "%s,%d,%.3f,%.6f%n", name, p.iteration(), p.seconds(), p.loss());
                 }
                 csv.flush();
+                results.put(name, points);
+                summary(out.resolve(model + "-curves.md"), model, results, perEpoch);
                 byIteration.add(new Charts.Series(name, it, l));
                 byTime.add(new Charts.Series(name, sec, l));
                 Charts.write(Charts.line(model + ": training loss (" + PROBE + "-sample training subset)", "iteration",
                         "mean loss per sample", byIteration, true), out.resolve(model + "-loss-vs-iterations.svg"));
                 Charts.write(Charts.line(model + ": training loss vs wall time (1 kernel thread)", "seconds of training",
                         "mean loss per sample", byTime, true), out.resolve(model + "-loss-vs-time.svg"));
+            }
+        }
+    }
+
+    /**
+     * The table of the runs so far: iterations and training seconds run, final loss, and the first measured point at or
+     * below the final loss of the first optimizer listed (the target), in iterations, epochs and seconds.
+     */
+    private static void summary(Path file, String model, java.util.Map<String, List<Point>> results, int perEpoch)
+            throws IOException {
+        List<Point> reference = results.values().iterator().next();
+        double target = reference.get(reference.size() - 1).loss();
+        String first = results.keySet().iterator().next();
+        try (PrintWriter md = new PrintWriter(Files.newBufferedWriter(file))) {
+            md.printf(Locale.ROOT, "Target: %s's final training-subset loss %.4f after %d iterations.%n%n", first, target,
+                    reference.get(reference.size() - 1).iteration());
+            md.println("| optimizer | iterations run | training s | s / iteration | final loss | iterations to target "
+                    + "| epochs to target | share of the reference's iterations | s to target |");
+            md.println("|---|---|---|---|---|---|---|---|---|");
+            for (java.util.Map.Entry<String, List<Point>> e : results.entrySet()) {
+                List<Point> p = e.getValue();
+                Point last = p.get(p.size() - 1);
+                Point hit = p.stream().filter(x -> x.iteration() > 0 && x.loss() <= target).findFirst().orElse(null);
+                md.printf(Locale.ROOT, "| %s | %d | %.1f | %.4f | %.4f | %s | %s | %s | %s |%n", e.getKey(), last.iteration(),
+                        last.seconds(), last.seconds() / Math.max(1, last.iteration()), last.loss(),
+                        hit == null ? "not reached" : Long.toString(hit.iteration()),
+                        hit == null ? "-" : String.format(Locale.ROOT, "%.2f", (double) hit.iteration() / perEpoch),
+                        hit == null ? "-" : String.format(Locale.ROOT, "%.2f", (double) hit.iteration()
+                                / reference.get(reference.size() - 1).iteration()),
+                        hit == null ? "-" : String.format(Locale.ROOT, "%.1f", hit.seconds()));
             }
         }
     }

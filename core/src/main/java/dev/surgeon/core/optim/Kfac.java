@@ -51,8 +51,9 @@ import java.util.SplittableRandom;
  * no LM. All are checked constants of METHODS A7.
  *
  * <h2>Masks and cost</h2>
- * Preconditioning mixes the coordinates of a layer, so pruned weights are set back to exactly 0 after every step and
- * their momentum / previous-step entries cleared; a changed mask clears all of them (the factors describe
+ * Preconditioning mixes the coordinates of a layer, so the preconditioned direction is projected onto the unpruned
+ * coordinates before it is rescaled or clipped, pruned weights are set back to exactly 0 after every step and their
+ * momentum / previous-step entries cleared; a changed mask clears all of them (the factors describe
  * activations, not weights, and are kept). Cost per step beyond the gradient: the statistics pass and syrk
  * (O(B Σ(n_A² + n_Γ²)) per statistics step), the preconditioning (O(Σ d_out n_A (n_A + d_out))), the inverses every
  * T₃ steps (O(Σ n_A³ + n_Γ³)) and, for the quadratic model, two Gauss-Newton products. Memory O(Σ n_A² + n_Γ²) +
@@ -269,6 +270,7 @@ public final class Kfac implements CurvatureOptimizer {
         for (int q = 0; q < d; q++) {
             proposal[q] = -proposal[q];
         }
+        project(proposal);
         double c = lambda + weightDecay;
         fisherProduct(proposal, fProposal);
         double m11 = dot(proposal, fProposal) + c * dot(proposal, proposal);
@@ -307,6 +309,7 @@ public final class Kfac implements CurvatureOptimizer {
             operator = build(gamma);
         }
         operator.inverseMultiply(lossGradient, proposal);
+        project(proposal);
         double vg = learningRate * learningRate * dot(proposal, lossGradient);
         double nu = vg > 0 ? Math.min(1, Math.sqrt(klClip / vg)) : 1;
         for (int q = 0; q < d; q++) {
@@ -325,6 +328,18 @@ public final class Kfac implements CurvatureOptimizer {
             adjustDamping(params, predicted);
         } else {
             applyVelocity(params);
+        }
+    }
+
+    /**
+     * Zeroes the pruned coordinates of a preconditioned direction: the step is taken in the unpruned subspace, so the
+     * quadratic model and the KL bound describe the step actually applied.
+     */
+    private void project(double[] v) {
+        if (mask != null) {
+            for (int q : mask.prunedIndices()) {
+                v[q] = 0;
+            }
         }
     }
 
