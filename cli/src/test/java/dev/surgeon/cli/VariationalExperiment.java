@@ -26,7 +26,7 @@ import java.util.Locale;
  * variational network pruned by magnitude of m. For every sparsity of a grid the test error without retraining,
  * and the largest sparsity whose test error stays within 0.5 percentage points of the unpruned network's.
  * <pre>
- * java ... dev.surgeon.cli.VariationalExperiment OUT_DIR [epochs] [initial σ]
+ * java ... dev.surgeon.cli.VariationalExperiment OUT_DIR [epochs] [initial σ] [FISHER|PATHWISE]
  * </pre>
  */
 final class VariationalExperiment {
@@ -40,6 +40,8 @@ final class VariationalExperiment {
         Path out = Path.of(args[0]);
         int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         double sigma = args.length > 2 ? Double.parseDouble(args[2]) : 0.01;
+        VariationalTraining.VarianceGradient estimator = args.length > 3
+                ? VariationalTraining.VarianceGradient.valueOf(args[3]) : VariationalTraining.VarianceGradient.FISHER;
         Files.createDirectories(out);
         Kernels kernels = Kernels.get().withThreads(1);
         Split split = Datasets.fashionMnist();
@@ -52,15 +54,15 @@ final class VariationalExperiment {
 
         Network variational = Network.create(ArchitectureSpec.parse(SPEC), 1, kernels);
         VariationalTraining vt = VariationalTraining.builder(variational, loss, new Adam(1e-3)).batchSize(128).epochs(epochs)
-                .seed(2).initialSigma(sigma).build();
+                .seed(2).initialSigma(sigma).estimator(estimator).build();
         start = System.nanoTime();
         vt.fit(split.train());
         double variationalSeconds = (System.nanoTime() - start) / 1e9;
         float[] mean = vt.mean();
 
-        double[] sparsities = new double[50];
+        double[] sparsities = new double[90];
         for (int i = 0; i < sparsities.length; i++) {
-            sparsities[i] = 0.5 + 0.01 * i;
+            sparsities[i] = 0.1 + 0.01 * i;
         }
         double plainDense = error(plain, loss, split, null);
         double variationalDense = error(variational, loss, split, null);
@@ -79,7 +81,7 @@ final class VariationalExperiment {
             md.printf(Locale.ROOT, "### Graves 2011: signal-to-noise pruning on Fashion-MNIST%n%n%s, ReLU, softmax cross-entropy, Adam "
                     + "η = 1e-3, batch 128, %d epochs, seed 2; variational: initial σ = %s, adaptive prior, Fisher σ² gradients, "
                     + "L_C counted once per epoch. Test error without retraining after pruning weights (biases kept).%n%n",
-                    SPEC, epochs, sigma);
+                    SPEC, epochs, sigma, estimator == VariationalTraining.VarianceGradient.FISHER ? "Fisher (Graves)" : "pathwise");
             md.printf(Locale.ROOT, "Training time: ordinary %.1f s, variational %.1f s (%.2f×). Variational: L_C = %.0f nats, prior "
                     + "N(%.4f, %.5f).%n%n", plainSeconds, variationalSeconds, variationalSeconds / plainSeconds, vt.complexityCost(),
                     vt.priorMean(), vt.priorVariance());
@@ -87,7 +89,8 @@ final class VariationalExperiment {
             md.println("|---|---|---|---|");
             md.printf(Locale.ROOT, "| 0 (dense) | %.2f %% | %.2f %% | %.2f %% |%n", 100 * dense[0], 100 * dense[1], 100 * dense[2]);
             for (int i = 0; i < sparsities.length; i++) {
-                if (i % 10 == 0 || sparsities[i] >= 0.895) {
+                if (i % 10 == 0 || sparsities[i] >= 0.895 || errors[0][i] <= dense[0] + TOLERANCE
+                        && (i + 1 == sparsities.length || errors[0][i + 1] > dense[0] + TOLERANCE)) {
                     md.printf(Locale.ROOT, "| %.1f %% | %.2f %% | %.2f %% | %.2f %% |%n", 100 * sparsities[i], 100 * errors[0][i],
                             100 * errors[1][i], 100 * errors[2][i]);
                 }
