@@ -194,20 +194,18 @@ final class EvidenceCommand implements Callable<Integer> {
         }
         Timings timings = new Timings();
         Kernels kernels = kernelOptions.kernels();
-        SavedModel saved = ModelLoader.load(model, null, kernels, stdout);
+        ModelLoader.WithData loaded = ModelLoader.loadWithData(model, null, kernels, stdout, data, seed, timings);
+        SavedModel saved = loaded.model();
         Network network = saved.network();
-        timings.lap("load_model");
-        long dataSeed = seed != null ? seed : saved.provenance().seed() != null ? saved.provenance().seed() : 0;
-        Split split = data.load(dataSeed);
-        timings.lap("data");
-        Compatibility.check(network, split, data.text());
+        long dataSeed = loaded.dataSeed();
+        Split split = loaded.split();
         Dataset train = split.train();
         Likelihood likelihood = likelihood(network, train);
         WeightClasses classes = this.classes.of(network);
         if (saved.mask() != null) {
             classes = classes.masked(saved.mask());
         }
-        double beta = !likelihood.hasNoisePrecision() ? 1 : initialBeta != null ? initialBeta : 1 / variance(train);
+        double beta = !likelihood.hasNoisePrecision() ? 1 : initialBeta != null ? initialBeta : 1 / EvidenceFramework.targetVariance(train);
         Hyperparameters h0 = Hyperparameters.uniform(classes.size(), initialAlpha, beta);
 
         stdout.printf(Locale.ROOT, "model: %s: %s (%d parameters in the model)%n", model, network.spec(), classes.parameterCount());
@@ -250,7 +248,7 @@ final class EvidenceCommand implements Callable<Integer> {
         Double meanSd = null;
         if (likelihood.hasNoisePrecision()) {
             double[] var = laplace.predictiveVariance(h, split.test());
-            double[] f = outputs(network, split.test());
+            double[] f = LaplaceApproximation.outputs(network, split.test());
             float[] t = split.test().targets();
             int within = 0;
             double sd = 0;
@@ -321,35 +319,6 @@ final class EvidenceCommand implements Callable<Integer> {
             s &= Math.abs(next.alpha(c) - h.alpha(c)) <= 1e-6 * h.alpha(c);
         }
         return s;
-    }
-
-    private static double variance(Dataset d) {
-        float[] t = d.targets();
-        double mean = 0;
-        for (float v : t) {
-            mean += v;
-        }
-        mean /= t.length;
-        double var = 0;
-        for (float v : t) {
-            var += (v - mean) * (v - mean);
-        }
-        return var / t.length > 0 ? var / t.length : 1;
-    }
-
-    private static double[] outputs(Network network, Dataset data) {
-        var ws = network.workspace(Math.min(256, data.size()));
-        int k = network.outputSize();
-        double[] f = new double[data.size() * k];
-        for (int from = 0; from < data.size(); from += ws.capacity()) {
-            int count = Math.min(ws.capacity(), data.size() - from);
-            ws.load(data, from, count);
-            float[] o = network.forward(ws, false);
-            for (int i = 0; i < count * k; i++) {
-                f[from * k + i] = o[i];
-            }
-        }
-        return f;
     }
 
     private static void print(PrintWriter out, WeightClasses classes, Hyperparameters h, EvidenceTerms terms, Likelihood likelihood,

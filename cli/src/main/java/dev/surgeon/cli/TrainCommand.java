@@ -235,10 +235,10 @@ final class TrainCommand implements Callable<Integer> {
         Mask mask = null;
         try {
             if (variational) {
-                VariationalTraining vt = VariationalTraining.builder(network, lossFunction, optimizerUsed).batchSize(batch)
-                        .epochs(epochCount).seed(seed).initialSigma(initialSigma != null ? initialSigma : 0.01)
-                        .validation(split.test()).listener(monitor).build();
-                result = vt.fit(split.train());
+                VariationalTraining vt = VariationalTraining.builder(network, lossFunction, optimizerUsed, split.train().size())
+                        .seed(seed).initialSigma(initialSigma != null ? initialSigma : 0.01).build();
+                result = vt.trainer().batchSize(batch).epochs(epochCount).validation(split.test()).listener(monitor)
+                        .schedule(schedule.create(lr, epochCount)).build().fit(split.train());
                 stdout.printf(Locale.ROOT, "variational: complexity cost L_C %.1f nats, prior N(%.4g, %.4g)%n", vt.complexityCost(),
                         vt.priorMean(), vt.priorVariance());
                 if (snrPrune != null) {
@@ -248,9 +248,9 @@ final class TrainCommand implements Callable<Integer> {
                 }
             } else if (flatMinimum) {
                 FlatMinimumSearch fms = FlatMinimumSearch.builder(network, lossFunction, optimizerUsed)
-                        .tolerableError(tolerableError).lambdaStep(lambdaStep != null ? lambdaStep : 1e-4).batchSize(batch)
-                        .epochs(epochCount).seed(seed).validation(split.test()).listener(monitor).build();
-                result = fms.fit(split.train());
+                        .tolerableError(tolerableError).lambdaStep(lambdaStep != null ? lambdaStep : 1e-4).seed(seed).build();
+                result = fms.trainer().batchSize(batch).epochs(epochCount).validation(split.test()).listener(monitor)
+                        .schedule(schedule.create(lr, epochCount)).build().fit(split.train());
                 stdout.printf(Locale.ROOT, "flat minimum search: λ %.4g, B(w, X) %.1f%n", fms.lambda(), fms.regularizer(split.train()));
                 if (fmsPrune != null) {
                     FlatMinimumSearch.Pruning pruning = fms.prune(split.train(), fmsPrune, 1e-3);
@@ -354,9 +354,6 @@ final class TrainCommand implements Callable<Integer> {
         }
         if ((variational || flatMinimum) && patience != null) {
             throw new UserException(ExitCodes.USAGE, "--early-stopping is not available with --variational or --flat-minimum");
-        }
-        if ((variational || flatMinimum) && schedule.kind() != ScheduleSpec.Kind.CONSTANT) {
-            throw new UserException(ExitCodes.USAGE, "--schedule is not available with --variational or --flat-minimum");
         }
         if (!variational && (initialSigma != null || snrPrune != null)) {
             throw new UserException(ExitCodes.USAGE, "--initial-sigma and --snr-prune apply to --variational");

@@ -82,9 +82,9 @@ final class FlatMinimumExperiment {
             }
             Network fmsNet = Network.create(ArchitectureSpec.parse(SPEC), 1, kernels);
             FlatMinimumSearch fms = FlatMinimumSearch.builder(fmsNet, loss, Sgd.momentum(0.05, 0.9)).tolerableError(TOLERABLE)
-                    .lambdaStep(step).batchSize(20).epochs(epochs).seed(1).build();
+                    .lambdaStep(step).seed(1).build();
             long start = System.nanoTime();
-            fms.fit(split.train());
+            fms.trainer().batchSize(20).epochs(epochs).build().fit(split.train());
             double seconds = (System.nanoTime() - start) / 1e9;
             row(md, "flat minimum search (λ = " + String.format(Locale.ROOT, "%.3g", fms.lambda()) + ")", fmsNet, loss, split, null);
             obs(md, backprop, loss, split);

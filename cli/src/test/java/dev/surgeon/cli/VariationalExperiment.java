@@ -53,10 +53,10 @@ final class VariationalExperiment {
         double plainSeconds = (System.nanoTime() - start) / 1e9;
 
         Network variational = Network.create(ArchitectureSpec.parse(SPEC), 1, kernels);
-        VariationalTraining vt = VariationalTraining.builder(variational, loss, new Adam(1e-3)).batchSize(128).epochs(epochs)
-                .seed(2).initialSigma(sigma).estimator(estimator).build();
+        VariationalTraining vt = VariationalTraining.builder(variational, loss, new Adam(1e-3), split.train().size()).seed(2)
+                .initialSigma(sigma).estimator(estimator).build();
         start = System.nanoTime();
-        vt.fit(split.train());
+        vt.trainer().batchSize(128).epochs(epochs).build().fit(split.train());
         double variationalSeconds = (System.nanoTime() - start) / 1e9;
         float[] mean = vt.mean();
 

@@ -11,7 +11,6 @@ import dev.surgeon.core.optim.Optimizer;
 import dev.surgeon.core.optim.Sgd;
 import dev.surgeon.core.train.Trainer;
 import dev.surgeon.kernels.Kernels;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -64,19 +63,9 @@ public class OptimizerStepBenchmark {
     public void setup() {
         Kernels kernels = (provider.equals("auto") ? Kernels.get() : Kernels.named(provider)).withThreads(1);
         Network net = Network.create(ArchitectureSpec.preset("lenet-300-100"), 1, kernels);
-        int n = 1024;
-        SplittableRandom random = new SplittableRandom(5);
-        float[] x = new float[n * 784];
-        int[] y = new int[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = random.nextInt(10);
-            for (int p = 0; p < 784; p++) {
-                x[i * 784 + p] = (float) random.nextDouble();
-            }
-        }
-        data = Dataset.classification("synthetic", new int[] {1, 28, 28}, x, y, 10);
-        order = new int[n];
-        for (int i = 0; i < n; i++) {
+        data = TrainingBenchmark.syntheticImages(1024);
+        order = new int[data.size()];
+        for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
         Optimizer opt = switch (optimizer) {

@@ -75,7 +75,7 @@ public final class EvidenceFramework {
     }
 
     /** Variance of all regression targets (the default 1/β₀). */
-    static double targetVariance(Dataset data) {
+    public static double targetVariance(Dataset data) {
         float[] t = data.targets();
         double mean = 0;
         for (float v : t) {

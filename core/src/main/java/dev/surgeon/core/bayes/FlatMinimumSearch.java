@@ -1,6 +1,5 @@
 package dev.surgeon.core.bayes;
 
-import dev.surgeon.core.data.Batches;
 import dev.surgeon.core.data.Dataset;
 import dev.surgeon.core.nn.Layer;
 import dev.surgeon.core.nn.LayerSpec;
@@ -12,9 +11,9 @@ import dev.surgeon.core.nn.ParameterTensor;
 import dev.surgeon.core.nn.Workspace;
 import dev.surgeon.core.optim.Optimizer;
 import dev.surgeon.core.train.EpochMetrics;
-import dev.surgeon.core.train.Evaluation;
+import dev.surgeon.core.train.Trainer;
 import dev.surgeon.core.train.TrainingListener;
-import dev.surgeon.core.train.TrainingResult;
+import dev.surgeon.core.train.TrainingStep;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,7 +29,10 @@ import java.util.List;
  * pattern like the error, so both are scaled the same way and λ means "regularizer per pattern against error per
  * pattern", independent of the batch size (METHODS E3 pitfall). While λ = 0 the B gradient is skipped. The
  * network must be deterministic (dropout off: evaluation-mode passes). After every epoch the training error E_n
- * (mean per-sample loss on the training set, evaluated after the epoch) updates λ.
+ * (the mean per-sample loss over the epoch's batches, as the trainer reports it) updates λ.
+ *
+ * <p>It is a {@link TrainingStep} and a {@link TrainingListener}: {@code fms.trainer().batchSize(20).epochs(2000)
+ * .build().fit(train)} runs it in a {@link Trainer} (which also applies the search's mask).
  *
  * <h2>Pruning ({@link #prune})</h2>
  * A flat minimum makes many output sensitivities vanish; what is removed, in this order:
@@ -47,19 +49,14 @@ import java.util.List;
  * <p>Cost per step: one forward and backward pass plus, once λ &gt; 0, O(K) R-operator passes per pattern at
  * batch size 1 ({@link FlatnessRegularizer}). Deterministic for a seed. Notation: docs/NOTATION.md.
  */
-public final class FlatMinimumSearch {
+public final class FlatMinimumSearch implements TrainingStep, TrainingListener {
     private final Network network;
     private final Loss loss;
     private final Optimizer optimizer;
-    private final int batchSize;
-    private final int epochs;
     private final long seed;
     private final Mask mask;
-    private final Dataset validation;
-    private final List<TrainingListener> listeners;
     private final WeigendSchedule schedule;
     private final FlatnessRegularizer regularizer;
-    private final Workspace ws;
     private final float[] gradient;
     private final float[] flatness;
     private final List<Double> lambdas = new ArrayList<>();
@@ -68,71 +65,34 @@ public final class FlatMinimumSearch {
         this.network = b.network;
         this.loss = b.loss;
         this.optimizer = b.optimizer;
-        this.batchSize = b.batchSize;
-        this.epochs = b.epochs;
         this.seed = b.seed;
         this.mask = b.mask;
-        this.validation = b.validation;
-        this.listeners = List.copyOf(b.listeners);
         if (b.tolerableError <= 0) {
             throw new IllegalArgumentException("Flat Minimum Search needs a tolerable training error E_tol > 0");
         }
         this.schedule = new WeigendSchedule(b.tolerableError, b.lambdaStep, 0.9, 0.9, b.initialLambda);
         this.regularizer = new FlatnessRegularizer(network, b.epsilon, b.floor);
         loss.checkOutputs(network.outputSize());
-        this.ws = network.workspace(batchSize);
         this.gradient = new float[network.parameterCount()];
         this.flatness = new float[network.parameterCount()];
-        if (mask != null) {
-            optimizer.setMask(mask);
-            mask.apply(network.parameters());
-        }
     }
 
     public static Builder builder(Network network, Loss loss, Optimizer optimizer) {
         return new Builder(network, loss, optimizer);
     }
 
-    /** Trains for the configured epochs; λ is adapted after each. */
-    public TrainingResult fit(Dataset train) {
-        ws.checkCompatible(train);
-        Batches batches = new Batches(train.size(), batchSize, seed, true, false);
-        int[] order = new int[train.size()];
-        List<EpochMetrics> history = new ArrayList<>();
-        for (int epoch = 0; epoch < epochs; epoch++) {
-            batches.epochOrder(epoch, order);
-            long start = System.nanoTime();
-            double lossSum = 0;
-            int correct = 0;
-            for (int b = 0; b < batches.count(); b++) {
-                int count = batches.batchLength(b);
-                ws.load(train, order, b * batchSize, count);
-                double batchLoss = step();
-                lossSum += batchLoss / loss.scale(count);
-                correct += loss.countCorrect(ws.outputs(), ws.targets(), count, network.outputSize());
-                for (TrainingListener l : listeners) {
-                    l.onBatch(epoch, b, count, batchLoss);
-                }
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            double used = schedule.lambda();
-            schedule.update(Evaluation.of(network, loss, train, ws).loss());
-            lambdas.add(used);
-            Evaluation v = validation == null ? null : Evaluation.of(network, loss, validation, ws);
-            // The learning-rate column of the epoch record carries η; λ is kept in lambdaHistory().
-            EpochMetrics m = new EpochMetrics(epoch, lossSum / train.size(), (double) correct / train.size(),
-                    v == null ? Double.NaN : v.loss(), v == null ? Double.NaN : v.accuracy(), optimizer.learningRate(),
-                    seconds, train.size());
-            history.add(m);
-            for (TrainingListener l : listeners) {
-                l.onEpoch(m);
-            }
-        }
-        return new TrainingResult(history, false, history.size() - 1);
+    /**
+     * A trainer builder running this search: its step, its λ update after every epoch, its mask and seed; add batch
+     * size, epochs, validation, ….
+     */
+    public Trainer.Builder trainer() {
+        Trainer.Builder b = Trainer.builder(network, loss, optimizer).step(this).listener(this).seed(seed);
+        return mask != null ? b.mask(mask) : b;
     }
 
-    /** One step on the batch loaded in {@link #workspace()}; returns the batch loss before the step. */
-    public double step() {
+    /** One step on the batch in {@code ws}; returns the batch loss before the step. */
+    @Override
+    public double step(Workspace ws) {
         network.forward(ws, false);
         double value = network.lossGradient(ws, loss, gradient);
         double lambda = schedule.lambda();
@@ -153,6 +113,13 @@ public final class FlatMinimumSearch {
         return value;
     }
 
+    /** Weigend's update of λ from the epoch's training error. */
+    @Override
+    public void onEpoch(EpochMetrics metrics) {
+        lambdas.add(schedule.lambda());
+        schedule.update(metrics.trainLoss());
+    }
+
     /** The current λ. */
     public double lambda() {
         return schedule.lambda();
@@ -163,13 +130,9 @@ public final class FlatMinimumSearch {
         return List.copyOf(lambdas);
     }
 
-    public Workspace workspace() {
-        return ws;
-    }
-
     /** B(w, X) summed over the data at the current weights (mask of the search applied). */
     public double regularizer(Dataset data) {
-        Workspace w = network.workspace(Math.min(batchSize, data.size()));
+        Workspace w = network.workspace(Math.min(256, data.size()));
         double sum = 0;
         for (int from = 0; from < data.size(); from += w.capacity()) {
             w.load(data, from, Math.min(w.capacity(), data.size() - from));
@@ -347,7 +310,7 @@ public final class FlatMinimumSearch {
 
     /**
      * Configuration. Required: the tolerable error ({@link #tolerableError}). Defaults: Δλ = 1e-4, λ₀ = 0, ε = 1,
-     * ε₀ = 1e-6, batch 32, 1 epoch, seed 0.
+     * ε₀ = 1e-6, seed 0, no mask.
      */
     public static final class Builder {
         private final Network network;
@@ -358,12 +321,8 @@ public final class FlatMinimumSearch {
         private double initialLambda;
         private double epsilon = 1;
         private double floor = FlatnessRegularizer.DEFAULT_FLOOR;
-        private int batchSize = 32;
-        private int epochs = 1;
         private long seed;
         private Mask mask;
-        private Dataset validation;
-        private final List<TrainingListener> listeners = new ArrayList<>();
 
         private Builder(Network network, Loss loss, Optimizer optimizer) {
             this.network = network;
@@ -401,39 +360,15 @@ public final class FlatMinimumSearch {
             return this;
         }
 
-        public Builder batchSize(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("batch size must be >= 1, got " + n);
-            }
-            this.batchSize = n;
-            return this;
-        }
-
-        public Builder epochs(int n) {
-            if (n < 0) {
-                throw new IllegalArgumentException("epochs must be >= 0, got " + n);
-            }
-            this.epochs = n;
-            return this;
-        }
-
+        /** Seed of the batch order of {@link #trainer()}. */
         public Builder seed(long s) {
             this.seed = s;
             return this;
         }
 
+        /** Parameters removed from the model (B ignores them; the trainer holds them at 0). */
         public Builder mask(Mask m) {
             this.mask = m;
-            return this;
-        }
-
-        public Builder validation(Dataset data) {
-            this.validation = data;
-            return this;
-        }
-
-        public Builder listener(TrainingListener l) {
-            this.listeners.add(l);
             return this;
         }
 

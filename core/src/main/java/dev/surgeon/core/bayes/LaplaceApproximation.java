@@ -669,8 +669,8 @@ public final class LaplaceApproximation {
         return out;
     }
 
-    /** The network's outputs on every sample (n × K), evaluation mode. */
-    static double[] outputs(Network network, Dataset inputs) {
+    /** The network's outputs on every sample (n × K, evaluation mode): the predictive means of a regression model. */
+    public static double[] outputs(Network network, Dataset inputs) {
         int kOut = network.outputSize();
         int batch = Math.min(BATCH, inputs.size());
         Workspace ws = network.workspace(batch);

@@ -1,17 +1,13 @@
 package dev.surgeon.core.bayes;
 
-import dev.surgeon.core.data.Batches;
-import dev.surgeon.core.data.Dataset;
 import dev.surgeon.core.nn.Loss;
 import dev.surgeon.core.nn.Mask;
 import dev.surgeon.core.nn.Network;
 import dev.surgeon.core.nn.ParameterTensor;
 import dev.surgeon.core.nn.Workspace;
 import dev.surgeon.core.optim.Optimizer;
-import dev.surgeon.core.train.EpochMetrics;
-import dev.surgeon.core.train.Evaluation;
-import dev.surgeon.core.train.TrainingListener;
-import dev.surgeon.core.train.TrainingResult;
+import dev.surgeon.core.train.Trainer;
+import dev.surgeon.core.train.TrainingStep;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -54,24 +50,26 @@ import java.util.SplittableRandom;
  * magnitude pruning's. Weights pruned by a mask given to the builder have no posterior: they stay 0 and are not
  * counted in d, m̂ or σ̂². (Graves writes μ_i for m_q; this library keeps μ for momentum.)
  *
+ * <h2>Use</h2>
+ * It is a {@link TrainingStep}: {@code vt.trainer().batchSize(128).epochs(20).validation(test).build().fit(train)}
+ * runs it in a {@link Trainer} (epochs, seeded batch order, schedules of the optimizer's rate, validation at w = m,
+ * listeners). After every step the network holds w = m. Give pruning masks to this builder, not to the trainer.
+ *
  * <p>Cost per step: one forward, one backward pass and (FISHER) one more backward pass with squared per-example
  * gradients, plus O(d). Memory: 4d floats besides the optimizer's state. Deterministic for a given seed.
  * Notation: docs/NOTATION.md.
  */
-public final class VariationalTraining {
+public final class VariationalTraining implements TrainingStep {
     /** Estimator of ∂L_E/∂σ² (see the class documentation). */
     public enum VarianceGradient { FISHER, PATHWISE }
 
     private final Network network;
     private final Loss loss;
     private final Optimizer optimizer;
-    private final int batchSize;
-    private final int epochs;
+    private final int trainingSize;
     private final long seed;
     private final VarianceGradient estimator;
     private final Mask mask;
-    private final Dataset validation;
-    private final List<TrainingListener> listeners;
     private final int d;
     private final float[] mean;
     private final float[] logVariance;
@@ -80,9 +78,8 @@ public final class VariationalTraining {
     private final float[] noise;
     private final float[] gradient;
     private final float[] squares;
-    private final float[] seeds;
-    private final Workspace ws;
     private final SplittableRandom random;
+    private float[] seeds;
     private double priorMean;
     private double priorVariance;
 
@@ -90,13 +87,10 @@ public final class VariationalTraining {
         this.network = b.network;
         this.loss = b.loss;
         this.optimizer = b.optimizer;
-        this.batchSize = b.batchSize;
-        this.epochs = b.epochs;
+        this.trainingSize = b.trainingSize;
         this.seed = b.seed;
         this.estimator = b.estimator;
         this.mask = b.mask;
-        this.validation = b.validation;
-        this.listeners = List.copyOf(b.listeners);
         loss.checkOutputs(network.outputSize());
         this.d = network.parameterCount();
         this.mean = network.parameters().clone();
@@ -107,20 +101,28 @@ public final class VariationalTraining {
                 throw new IllegalArgumentException("the mask covers " + mask.layout().size() + " parameters, the network " + d);
             }
             mask.apply(mean);
+            mask.apply(network.parameters());
         }
         this.state = new float[2 * d];
         this.stateGradient = new float[2 * d];
         this.noise = new float[d];
         this.gradient = new float[d];
         this.squares = new float[d];
-        this.ws = network.workspace(batchSize);
-        this.seeds = new float[batchSize * network.outputSize()];
         this.random = new SplittableRandom(seed);
         updatePrior();
     }
 
-    public static Builder builder(Network network, Loss loss, Optimizer optimizer) {
-        return new Builder(network, loss, optimizer);
+    /**
+     * @param optimizer    steps the 2d vector [m; ln σ²] (any {@link Optimizer} of plain gradients)
+     * @param trainingSize N, the training-set size the complexity cost is spread over
+     */
+    public static Builder builder(Network network, Loss loss, Optimizer optimizer, int trainingSize) {
+        return new Builder(network, loss, optimizer, trainingSize);
+    }
+
+    /** A trainer builder running this step (seed of the batch order: this builder's seed); add batch size, epochs, …. */
+    public Trainer.Builder trainer() {
+        return Trainer.builder(network, loss, optimizer).step(this).seed(seed);
     }
 
     private boolean counted(int q) {
@@ -148,51 +150,13 @@ public final class VariationalTraining {
         priorVariance = var / count;
     }
 
-    /** Trains for the configured epochs on the data; the network ends at w = m. */
-    public TrainingResult fit(Dataset train) {
-        ws.checkCompatible(train);
-        Batches batches = new Batches(train.size(), batchSize, seed, true, false);
-        int[] order = new int[train.size()];
-        List<EpochMetrics> history = new ArrayList<>();
-        for (int epoch = 0; epoch < epochs; epoch++) {
-            batches.epochOrder(epoch, order);
-            long start = System.nanoTime();
-            double lossSum = 0;
-            int correct = 0;
-            for (int b = 0; b < batches.count(); b++) {
-                int count = batches.batchLength(b);
-                ws.load(train, order, b * batchSize, count);
-                double batchLoss = step(train.size());
-                lossSum += batchLoss / loss.scale(count);
-                correct += loss.countCorrect(ws.outputs(), ws.targets(), count, network.outputSize());
-                for (TrainingListener l : listeners) {
-                    l.onBatch(epoch, b, count, batchLoss);
-                }
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            System.arraycopy(mean, 0, network.parameters(), 0, d);
-            Evaluation v = validation == null ? null : Evaluation.of(network, loss, validation, ws);
-            EpochMetrics m = new EpochMetrics(epoch, lossSum / train.size(), (double) correct / train.size(),
-                    v == null ? Double.NaN : v.loss(), v == null ? Double.NaN : v.accuracy(), optimizer.learningRate(),
-                    seconds, train.size());
-            history.add(m);
-            for (TrainingListener l : listeners) {
-                l.onEpoch(m);
-            }
-        }
-        System.arraycopy(mean, 0, network.parameters(), 0, d);
-        return new TrainingResult(history, false, history.size() - 1);
-    }
-
-    /**
-     * One step on the batch already loaded in {@link #workspace()}, for a training set of {@code trainingSize}
-     * samples. Returns the batch loss at the sampled weights.
-     */
-    public double step(int trainingSize) {
+    /** One step on the batch in {@code ws}; the network ends at w = m. Returns the batch loss at the sampled weights. */
+    @Override
+    public double step(Workspace ws) {
         for (int q = 0; q < d; q++) {
             noise[q] = counted(q) ? (float) random.nextGaussian() : 0f;
         }
-        double value = objective(trainingSize, noise, stateGradient);
+        double value = objective(ws, noise, stateGradient);
         System.arraycopy(mean, 0, state, 0, d);
         System.arraycopy(logVariance, 0, state, d, d);
         optimizer.step(state, stateGradient);
@@ -202,15 +166,16 @@ public final class VariationalTraining {
             mask.apply(mean);
         }
         updatePrior();
+        System.arraycopy(mean, 0, network.parameters(), 0, d);
         return value;
     }
 
     /**
-     * The step's loss gradient with respect to [m; ln σ²] (2d entries into {@code grad}) for the batch in the
-     * workspace and the given noise ξ, at the current posterior and prior; returns the batch loss s·Σ ℓ_n(m + σξ).
-     * Leaves the network at the sampled weights. Package-private for the finite-difference tests.
+     * The step's loss gradient with respect to [m; ln σ²] (2d entries into {@code grad}) for the batch in {@code ws}
+     * and the given noise ξ, at the current posterior and prior; returns the batch loss s·Σ ℓ_n(m + σξ). Leaves the
+     * network at the sampled weights. Package-private for the finite-difference tests.
      */
-    double objective(int trainingSize, float[] eps, float[] grad) {
+    double objective(Workspace ws, float[] eps, float[] grad) {
         float[] w = network.parameters();
         for (int q = 0; q < d; q++) {
             w[q] = counted(q) ? mean[q] + (float) Math.exp(0.5 * logVariance[q]) * eps[q] : 0f;
@@ -220,6 +185,9 @@ public final class VariationalTraining {
         double s = loss.scale(batch);
         double c = s * batch / trainingSize;
         if (estimator == VarianceGradient.FISHER) {
+            if (seeds == null || seeds.length < ws.capacity() * network.outputSize()) {
+                seeds = new float[ws.capacity() * network.outputSize()];
+            }
             network.lossSeeds(ws, loss, null, seeds, 0);
             network.sumOfSquaredSampleGradients(ws, seeds, 0, squares);
         }
@@ -344,52 +312,32 @@ public final class VariationalTraining {
         return smallestFirst(network, score, fraction, null);
     }
 
-    /** The workspace batches are loaded into (capacity = batch size), for callers driving {@link #step}. */
-    public Workspace workspace() {
-        return ws;
-    }
-
     public VarianceGradient estimator() {
         return estimator;
     }
 
-    /** Configuration; defaults: batch 32, 1 epoch, seed 0, σ₀ = 0.01, Graves's Fisher estimator. */
+    /** Configuration; defaults: seed 0, σ₀ = 0.01, Graves's Fisher estimator, no mask. */
     public static final class Builder {
         private final Network network;
         private final Loss loss;
         private final Optimizer optimizer;
-        private int batchSize = 32;
-        private int epochs = 1;
+        private final int trainingSize;
         private long seed;
         private double initialSigma = 0.01;
         private VarianceGradient estimator = VarianceGradient.FISHER;
         private Mask mask;
-        private Dataset validation;
-        private final List<TrainingListener> listeners = new ArrayList<>();
 
-        private Builder(Network network, Loss loss, Optimizer optimizer) {
+        private Builder(Network network, Loss loss, Optimizer optimizer, int trainingSize) {
+            if (trainingSize < 1) {
+                throw new IllegalArgumentException("the training set size must be >= 1, got " + trainingSize);
+            }
             this.network = network;
             this.loss = loss;
             this.optimizer = optimizer;
+            this.trainingSize = trainingSize;
         }
 
-        public Builder batchSize(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("batch size must be >= 1, got " + n);
-            }
-            this.batchSize = n;
-            return this;
-        }
-
-        public Builder epochs(int n) {
-            if (n < 0) {
-                throw new IllegalArgumentException("epochs must be >= 0, got " + n);
-            }
-            this.epochs = n;
-            return this;
-        }
-
-        /** Seed of the batch order and the weight noise. */
+        /** Seed of the weight noise (and of the batch order of {@link #trainer()}). */
         public Builder seed(long s) {
             this.seed = s;
             return this;
@@ -412,17 +360,6 @@ public final class VariationalTraining {
         /** Weights without a posterior, held at 0. */
         public Builder mask(Mask m) {
             this.mask = m;
-            return this;
-        }
-
-        /** Evaluated (at w = m) after every epoch. */
-        public Builder validation(Dataset data) {
-            this.validation = data;
-            return this;
-        }
-
-        public Builder listener(TrainingListener l) {
-            this.listeners.add(l);
             return this;
         }
 

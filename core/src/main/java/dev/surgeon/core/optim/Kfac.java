@@ -5,7 +5,6 @@ import dev.surgeon.core.curvature.KfacOperator;
 import dev.surgeon.core.curvature.KroneckerFactors;
 import dev.surgeon.core.curvature.ParameterSubset;
 import dev.surgeon.core.nn.Loss;
-import dev.surgeon.core.nn.Mask;
 import dev.surgeon.core.nn.Network;
 import dev.surgeon.core.nn.Reduction;
 import dev.surgeon.core.nn.Workspace;
@@ -59,7 +58,7 @@ import java.util.SplittableRandom;
  * T₃ steps (O(Σ n_A³ + n_Γ³)) and, for the quadratic model, two Gauss-Newton products. Memory O(Σ n_A² + n_Γ²) +
  * 4d doubles. Notation: docs/NOTATION.md.
  */
-public final class Kfac implements CurvatureOptimizer {
+public final class Kfac extends MaskedOptimizer implements CurvatureOptimizer {
     /** How the preconditioned direction becomes a step (see the class documentation). */
     public enum Rescaling { QUADRATIC_MODEL, KL_CLIP }
 
@@ -81,13 +80,9 @@ public final class Kfac implements CurvatureOptimizer {
     private final SplittableRandom labels;
     private final CurvatureBatch batch;
     private final int d;
-    private double learningRate;
     private double lambda;
     private double gamma;
     private double lastRho = Double.NaN;
-    private Mask mask;
-    private long maskVersion;
-    private long t;
     private KfacOperator operator;
     private Workspace ws;
     private Loss loss;
@@ -104,12 +99,12 @@ public final class Kfac implements CurvatureOptimizer {
     private final float[] product;
 
     private Kfac(Builder b) {
+        super(b.learningRate);
         this.network = b.network;
         this.all = ParameterSubset.all(network.layout());
         this.rescaling = b.rescaling;
         this.variant = b.variant;
         this.factors = KroneckerFactors.of(network, all, b.averaging);
-        this.learningRate = b.learningRate;
         this.momentum = b.momentum;
         this.weightDecay = b.weightDecay;
         this.klClip = b.klClip;
@@ -185,10 +180,7 @@ public final class Kfac implements CurvatureOptimizer {
             throw new IllegalStateException("K-FAC needs prepare(workspace, loss) on the batch before every step; "
                     + "train with Trainer, which calls it");
         }
-        if (mask != null && mask.version() != maskVersion) {
-            maskVersion = mask.version();
-            java.util.Arrays.fill(previous, 0);
-        }
+        checkMask();
         t++;
         oldNorm = squaredNorm(params);
         for (int q = 0; q < d; q++) {
@@ -248,8 +240,8 @@ public final class Kfac implements CurvatureOptimizer {
             }
             model = rescale(operator);
         }
-        double alpha = model[0] * learningRate;
-        double mu = model[1] * learningRate;
+        double alpha = model[0] * learningRate();
+        double mu = model[1] * learningRate();
         for (int q = 0; q < d; q++) {
             double step = alpha * proposal[q] + mu * previous[q];
             previous[q] = step;
@@ -257,7 +249,7 @@ public final class Kfac implements CurvatureOptimizer {
         }
         if (adaptDamping && t % dampingPeriod == 0) {
             // M of the applied step η(αΔ + μδ₀), from the 2×2 quantities of the rescaling.
-            adjustDamping(params, model[3] * learningRate + 0.5 * model[4] * learningRate * learningRate);
+            adjustDamping(params, model[3] * learningRate() + 0.5 * model[4] * learningRate() * learningRate());
         }
     }
 
@@ -310,7 +302,7 @@ public final class Kfac implements CurvatureOptimizer {
         }
         operator.inverseMultiply(lossGradient, proposal);
         project(proposal);
-        double vg = learningRate * learningRate * dot(proposal, lossGradient);
+        double vg = learningRate() * learningRate() * dot(proposal, lossGradient);
         double nu = vg > 0 ? Math.min(1, Math.sqrt(klClip / vg)) : 1;
         for (int q = 0; q < d; q++) {
             double u = nu * proposal[q] + weightDecay * params[q];
@@ -319,7 +311,7 @@ public final class Kfac implements CurvatureOptimizer {
         if (adaptDamping && t % dampingPeriod == 0) {
             // The applied step is δ = −ηv; its model value needs F δ.
             for (int q = 0; q < d; q++) {
-                proposal[q] = -learningRate * previous[q];
+                proposal[q] = -learningRate() * previous[q];
             }
             fisherProduct(proposal, fProposal);
             double predicted = dot(gradient, proposal)
@@ -344,7 +336,7 @@ public final class Kfac implements CurvatureOptimizer {
     }
 
     private void applyVelocity(float[] params) {
-        float eta = (float) learningRate;
+        float eta = (float) learningRate();
         for (int q = 0; q < d; q++) {
             params[q] -= eta * (float) previous[q];
         }
@@ -393,20 +385,7 @@ public final class Kfac implements CurvatureOptimizer {
     // ------------------------------------------------------------------------------------------------
 
     @Override
-    public double learningRate() {
-        return learningRate;
-    }
-
-    @Override
-    public void setLearningRate(double eta) {
-        ElementwiseOptimizer.checkNonNegative(eta, "learning rate");
-        this.learningRate = eta;
-    }
-
-    @Override
-    public void setMask(Mask mask) {
-        this.mask = mask;
-        this.maskVersion = mask == null ? 0 : mask.version();
+    void clearState() {
         java.util.Arrays.fill(previous, 0);
     }
 
@@ -414,12 +393,7 @@ public final class Kfac implements CurvatureOptimizer {
     public void reset() {
         t = 0;
         operator = null;
-        java.util.Arrays.fill(previous, 0);
-    }
-
-    @Override
-    public long steps() {
-        return t;
+        clearState();
     }
 
     /** The current λ (Levenberg–Marquardt adapts it when enabled). */
@@ -450,7 +424,7 @@ public final class Kfac implements CurvatureOptimizer {
     public String toString() {
         return "K-FAC(" + (rescaling == Rescaling.QUADRATIC_MODEL ? "quadratic model" : "KL clip " + klClip) + ", "
                 + (variant == KfacDamping.Variant.EIGEN ? "eigen" : "factored Tikhonov") + " damping, λ=" + lambda
-                + ", lr=" + learningRate + (rescaling == Rescaling.KL_CLIP ? ", momentum=" + momentum : "")
+                + ", lr=" + learningRate() + (rescaling == Rescaling.KL_CLIP ? ", momentum=" + momentum : "")
                 + ", weight decay=" + weightDecay + ", statistics every " + statisticsPeriod + ", inverses every "
                 + inversePeriod + (adaptDamping ? ", Levenberg–Marquardt every " + dampingPeriod : "") + ")";
     }
@@ -511,10 +485,7 @@ public final class Kfac implements CurvatureOptimizer {
 
         /** λ (initial, when adapted). */
         public Builder damping(double lambda) {
-            if (!(lambda > 0) || Double.isInfinite(lambda)) {
-                throw new IllegalArgumentException("K-FAC damping must be finite and > 0, got " + lambda);
-            }
-            this.damping = lambda;
+            this.damping = positive(lambda, "K-FAC damping");
             return this;
         }
 
@@ -537,29 +508,26 @@ public final class Kfac implements CurvatureOptimizer {
 
         /** κ of the KL clip. */
         public Builder klClip(double kappa) {
-            if (!(kappa > 0)) {
-                throw new IllegalArgumentException("KL clip must be > 0, got " + kappa);
-            }
-            this.klClip = kappa;
+            this.klClip = positive(kappa, "KL clip");
             return this;
         }
 
         /** Steps between statistics updates (1 = every step). */
         public Builder statisticsPeriod(int n) {
-            this.statisticsPeriod = positive(n, "statistics period");
+            this.statisticsPeriod = period(n, "statistics period");
             return this;
         }
 
         /** T₃: steps between inverse recomputations. */
         public Builder inversePeriod(int n) {
-            this.inversePeriod = positive(n, "inverse period");
+            this.inversePeriod = period(n, "inverse period");
             return this;
         }
 
         /** Levenberg–Marquardt on λ every T₁ steps (or off). */
         public Builder levenbergMarquardt(boolean on, int period) {
             this.adaptDamping = on;
-            this.dampingPeriod = positive(period, "Levenberg–Marquardt period");
+            this.dampingPeriod = period(period, "Levenberg–Marquardt period");
             return this;
         }
 
@@ -569,16 +537,13 @@ public final class Kfac implements CurvatureOptimizer {
          * overfit the batch; a floor is the usual remedy (the paper grows the batch instead).
          */
         public Builder minimumDamping(double lambdaMin) {
-            if (!(lambdaMin > 0) || Double.isInfinite(lambdaMin)) {
-                throw new IllegalArgumentException("minimum damping must be finite and > 0, got " + lambdaMin);
-            }
-            this.minimumDamping = lambdaMin;
+            this.minimumDamping = positive(lambdaMin, "minimum damping");
             return this;
         }
 
         /** T₂: steps between re-tunings of γ (quadratic model with factored Tikhonov damping). */
         public Builder gammaPeriod(int n) {
-            this.gammaPeriod = positive(n, "γ re-tuning period");
+            this.gammaPeriod = period(n, "γ re-tuning period");
             return this;
         }
 
@@ -588,7 +553,7 @@ public final class Kfac implements CurvatureOptimizer {
             return this;
         }
 
-        private static int positive(int n, String what) {
+        private static int period(int n, String what) {
             if (n < 1) {
                 throw new IllegalArgumentException(what + " must be >= 1, got " + n);
             }

@@ -3,7 +3,6 @@ package dev.surgeon.core.optim;
 import dev.surgeon.core.curvature.GradientStorage;
 import dev.surgeon.core.curvature.MemoryBudget;
 import dev.surgeon.core.curvature.MfacDynamic;
-import dev.surgeon.core.nn.Mask;
 import dev.surgeon.kernels.Kernels;
 import java.util.List;
 
@@ -27,7 +26,7 @@ import java.util.List;
  * m × m coefficients. Memory: m·d floats (m = 1024 and d = 266k: 1.1 GB; checked against the
  * {@link MemoryBudget} before allocating) plus 4d doubles. Notation: docs/NOTATION.md.
  */
-public final class Mfac implements Optimizer {
+public final class Mfac extends MaskedOptimizer {
     /** The reference defaults. */
     public static final int DEFAULT_WINDOW = 1024;
     public static final double DEFAULT_DAMPING = 1e-5;
@@ -39,10 +38,6 @@ public final class Mfac implements Optimizer {
     private final double weightDecay;
     private final GradientStorage storage;
     private final Kernels kernels;
-    private double learningRate;
-    private Mask mask;
-    private long maskVersion;
-    private long t;
     private int d = -1;
     private MfacDynamic inverse;
     private double[] gradient;
@@ -57,18 +52,14 @@ public final class Mfac implements Optimizer {
      */
     public Mfac(double learningRate, int window, double damping, double momentum, double weightDecay, GradientStorage storage,
                 Kernels kernels) {
-        ElementwiseOptimizer.checkNonNegative(learningRate, "learning rate");
+        super(learningRate);
         ElementwiseOptimizer.checkUnitInterval(momentum, "momentum");
         ElementwiseOptimizer.checkNonNegative(weightDecay, "weight decay");
         if (window < 1) {
             throw new IllegalArgumentException("the M-FAC window needs m >= 1 gradients, got " + window);
         }
-        if (!(damping > 0) || Double.isInfinite(damping)) {
-            throw new IllegalArgumentException("M-FAC needs a damping λ > 0, got " + damping);
-        }
-        this.learningRate = learningRate;
         this.window = window;
-        this.damping = damping;
+        this.damping = positive(damping, "M-FAC damping λ");
         this.momentum = momentum;
         this.weightDecay = weightDecay;
         this.storage = storage;
@@ -105,10 +96,7 @@ public final class Mfac implements Optimizer {
             }
             allocate(params.length);
         }
-        if (mask != null && mask.version() != maskVersion) {
-            maskVersion = mask.version();
-            clear();
-        }
+        checkMask();
         t++;
         for (int q = 0; q < d; q++) {
             gradient[q] = grads[q] + weightDecay * params[q];
@@ -119,7 +107,7 @@ public final class Mfac implements Optimizer {
             }
         }
         inverse.pushAndInverseMultiply(gradient, direction);
-        float eta = (float) learningRate;
+        float eta = (float) learningRate();
         for (int q = 0; q < d; q++) {
             velocity[q] = momentum > 0 ? momentum * velocity[q] + (1 - momentum) * direction[q] : direction[q];
             params[q] -= eta * (float) velocity[q];
@@ -132,42 +120,19 @@ public final class Mfac implements Optimizer {
         }
     }
 
-    private void clear() {
-        inverse = new MfacDynamic(window, d, damping, storage, kernels);
-        java.util.Arrays.fill(velocity, 0);
-    }
-
+    /** A new empty window and zero momentum (nothing before the first step). */
     @Override
-    public double learningRate() {
-        return learningRate;
-    }
-
-    @Override
-    public void setLearningRate(double eta) {
-        ElementwiseOptimizer.checkNonNegative(eta, "learning rate");
-        this.learningRate = eta;
-    }
-
-    @Override
-    public void setMask(Mask mask) {
-        this.mask = mask;
-        this.maskVersion = mask == null ? 0 : mask.version();
+    void clearState() {
         if (d >= 0) {
-            clear();
+            inverse = new MfacDynamic(window, d, damping, storage, kernels);
+            java.util.Arrays.fill(velocity, 0);
         }
     }
 
     @Override
     public void reset() {
         t = 0;
-        if (d >= 0) {
-            clear();
-        }
-    }
-
-    @Override
-    public long steps() {
-        return t;
+        clearState();
     }
 
     /** m. */
@@ -182,7 +147,7 @@ public final class Mfac implements Optimizer {
 
     @Override
     public String toString() {
-        return "M-FAC(lr=" + learningRate + ", m=" + window + ", λ=" + damping + ", momentum=" + momentum + ", weight decay="
+        return "M-FAC(lr=" + learningRate() + ", m=" + window + ", λ=" + damping + ", momentum=" + momentum + ", weight decay="
                 + weightDecay + ", " + storage + " window)";
     }
 }

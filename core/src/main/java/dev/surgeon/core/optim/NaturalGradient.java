@@ -2,7 +2,6 @@ package dev.surgeon.core.optim;
 
 import dev.surgeon.core.curvature.MemoryBudget;
 import dev.surgeon.core.nn.Loss;
-import dev.surgeon.core.nn.Mask;
 import dev.surgeon.core.nn.Network;
 import dev.surgeon.core.nn.Workspace;
 import dev.surgeon.kernels.Kernels;
@@ -30,17 +29,14 @@ import java.util.List;
  * (O(KBd²)) and a Cholesky factorization (O(d³/3)); memory 16d² bytes, checked against the {@link MemoryBudget}
  * (K-FAC and M-FAC are the alternatives named when it does not fit). Notation: docs/NOTATION.md.
  */
-public final class NaturalGradient implements CurvatureOptimizer {
+public final class NaturalGradient extends MaskedOptimizer implements CurvatureOptimizer {
     private final Network network;
     private final Kernels kernels;
     private final CurvatureBatch batch;
     private final int d;
-    private double learningRate = 1;
     private double damping = 1e-3;
     private double decay = 0.95;
     private double weightDecay;
-    private Mask mask;
-    private long t;
     private int updates;
     private final double[] fisher;
     private final double[] system;
@@ -51,6 +47,7 @@ public final class NaturalGradient implements CurvatureOptimizer {
     private boolean prepared;
 
     public NaturalGradient(Network network) {
+        super(1);
         this.network = network;
         this.kernels = network.kernels();
         this.batch = new CurvatureBatch(network);
@@ -84,10 +81,7 @@ public final class NaturalGradient implements CurvatureOptimizer {
 
     /** λ &gt; 0 added to F. */
     public NaturalGradient damping(double lambda) {
-        if (!(lambda > 0) || Double.isInfinite(lambda)) {
-            throw new IllegalArgumentException("natural-gradient damping must be finite and > 0, got " + lambda);
-        }
-        this.damping = lambda;
+        this.damping = positive(lambda, "natural-gradient damping");
         return this;
     }
 
@@ -143,6 +137,7 @@ public final class NaturalGradient implements CurvatureOptimizer {
                     + "train with Trainer, which calls it");
         }
         prepared = false;
+        checkMask();
         t++;
         System.arraycopy(fisher, 0, system, 0, fisher.length);
         for (int q = 0; q < d; q++) {
@@ -166,7 +161,7 @@ public final class NaturalGradient implements CurvatureOptimizer {
                     + e.getMessage() + "); raise the damping");
         }
         kernels.potrs(Uplo.LOWER, d, 1, system, 0, d, rhs, 0, 1);
-        float eta = (float) learningRate;
+        float eta = (float) learningRate();
         for (int q = 0; q < d; q++) {
             params[q] -= eta * (float) rhs[q];
         }
@@ -180,20 +175,9 @@ public final class NaturalGradient implements CurvatureOptimizer {
         return fisher.clone();
     }
 
+    /** The Fisher describes the network's outputs, not its weights: a mask change leaves nothing stale. */
     @Override
-    public double learningRate() {
-        return learningRate;
-    }
-
-    @Override
-    public void setLearningRate(double eta) {
-        ElementwiseOptimizer.checkNonNegative(eta, "learning rate");
-        this.learningRate = eta;
-    }
-
-    @Override
-    public void setMask(Mask mask) {
-        this.mask = mask;
+    void clearState() {
     }
 
     @Override
@@ -204,13 +188,8 @@ public final class NaturalGradient implements CurvatureOptimizer {
     }
 
     @Override
-    public long steps() {
-        return t;
-    }
-
-    @Override
     public String toString() {
-        return "natural gradient (dense Fisher, lr=" + learningRate + ", λ=" + damping + ", decay=" + decay
+        return "natural gradient (dense Fisher, lr=" + learningRate() + ", λ=" + damping + ", decay=" + decay
                 + ", weight decay=" + weightDecay + ")";
     }
 }

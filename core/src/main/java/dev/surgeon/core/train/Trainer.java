@@ -41,6 +41,7 @@ public final class Trainer {
     private final List<TrainingListener> listeners;
     private final Workspace ws;
     private final float[] gradient;
+    private final TrainingStep customStep;
 
     private Trainer(Builder b) {
         this.network = b.network;
@@ -55,6 +56,7 @@ public final class Trainer {
         this.validation = b.validation;
         this.earlyStopping = b.earlyStopping;
         this.listeners = List.copyOf(b.listeners);
+        this.customStep = b.step;
         loss.checkOutputs(network.outputSize());
         this.ws = network.workspace(batchSize);
         ws.seedDropout(seed);
@@ -123,9 +125,13 @@ public final class Trainer {
 
     /**
      * One training step on the batch already loaded in {@link #workspace()}: forward and backward in training
-     * mode, masked gradient, optimizer step, masked parameters. Returns the batch loss before the step.
+     * mode, masked gradient, optimizer step, masked parameters — or the builder's {@link TrainingStep}. Returns the
+     * batch loss before the step.
      */
     public double step() {
+        if (customStep != null) {
+            return customStep.step(ws);
+        }
         double value = network.lossAndGradient(ws, loss, gradient, true);
         if (mask != null) {
             mask.applyToGradient(gradient);
@@ -224,6 +230,7 @@ public final class Trainer {
         private Dataset validation;
         private EarlyStopping earlyStopping;
         private final List<TrainingListener> listeners = new ArrayList<>();
+        private TrainingStep step;
 
         private Builder(Network network, Loss loss, Optimizer optimizer) {
             this.network = network;
@@ -283,6 +290,15 @@ public final class Trainer {
 
         public Builder listener(TrainingListener listener) {
             this.listeners.add(listener);
+            return this;
+        }
+
+        /**
+         * Replaces the ordinary step by another rule (variational training, flat minimum search); the optimizer then
+         * serves only for the learning rate the schedule sets and the epoch records report.
+         */
+        public Builder step(TrainingStep rule) {
+            this.step = rule;
             return this;
         }
 

@@ -196,9 +196,9 @@ class FlatMinimumSearchTest {
         Dataset data = Dataset.regression("x1 only", new int[] {2}, x, 2, t);
         Network net = Network.create(ArchitectureSpec.parse(SPEC), 10, Kernels.scalar());
         FlatMinimumSearch fms = FlatMinimumSearch.builder(net, Loss.named("mse-mean"), Sgd.momentum(0.05, 0.9))
-                .tolerableError(0.004).lambdaStep(1e-5).batchSize(16).epochs(40).seed(1).build();
+                .tolerableError(0.004).lambdaStep(1e-5).seed(1).build();
         double before = fms.regularizer(data);
-        fms.fit(data);
+        fms.trainer().batchSize(16).epochs(40).build().fit(data);
         assertTrue(fms.lambda() > 0, "λ grew once the error fell below E_tol");
         assertTrue(fms.regularizer(data) < before, "B decreased: " + before + " → " + fms.regularizer(data));
         assertEquals(40, fms.lambdaHistory().size());

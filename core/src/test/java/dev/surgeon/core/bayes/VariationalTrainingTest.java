@@ -9,6 +9,7 @@ import dev.surgeon.core.nn.Loss;
 import dev.surgeon.core.nn.Mask;
 import dev.surgeon.core.nn.Network;
 import dev.surgeon.core.nn.ReferenceNetwork;
+import dev.surgeon.core.nn.Workspace;
 import dev.surgeon.core.optim.Adam;
 import dev.surgeon.core.optim.Sgd;
 import dev.surgeon.kernels.Kernels;
@@ -75,7 +76,7 @@ class VariationalTrainingTest {
         Dataset data = data(1);
         Network net = Network.create(ArchitectureSpec.parse(SPEC), 2, Kernels.scalar());
         int d = net.parameterCount();
-        VariationalTraining vt = VariationalTraining.builder(net, Loss.named(lossName), Sgd.plain(0.1)).batchSize(B).seed(3)
+        VariationalTraining vt = VariationalTraining.builder(net, Loss.named(lossName), Sgd.plain(0.1), N).seed(3)
                 .estimator(VariationalTraining.VarianceGradient.PATHWISE).build();
         SplittableRandom r = new SplittableRandom(4);
         float[] logVar = new float[d];
@@ -85,9 +86,10 @@ class VariationalTrainingTest {
             eps[q] = (float) r.nextGaussian();
         }
         vt.setPosterior(net.parameters().clone(), logVar);
-        vt.workspace().load(data, 0, B);
+        Workspace ws = net.workspace(B);
+        ws.load(data, 0, B);
         float[] grad = new float[2 * d];
-        vt.objective(N, eps, grad);
+        vt.objective(ws, eps, grad);
 
         ReferenceNetwork ref = new ReferenceNetwork(net.spec());
         double[] mu = ReferenceNetwork.toDouble(vt.mean());
@@ -134,11 +136,12 @@ class VariationalTrainingTest {
         float[][] grads = new float[2][2 * d];
         VariationalTraining.VarianceGradient[] kinds = VariationalTraining.VarianceGradient.values();
         for (int i = 0; i < 2; i++) {
-            VariationalTraining vt = VariationalTraining.builder(net, Loss.named("mse-mean"), Sgd.plain(0.1)).batchSize(B)
+            VariationalTraining vt = VariationalTraining.builder(net, Loss.named("mse-mean"), Sgd.plain(0.1), N)
                     .estimator(kinds[i]).build();
             vt.setPosterior(mu, logVar);
-            vt.workspace().load(data, 0, B);
-            vt.objective(N, eps, grads[i]);
+            Workspace ws = net.workspace(B);
+            ws.load(data, 0, B);
+            vt.objective(ws, eps, grads[i]);
         }
         assertEquals(VariationalTraining.VarianceGradient.FISHER, kinds[0]);
         ReferenceNetwork ref = new ReferenceNetwork(net.spec());
@@ -175,9 +178,9 @@ class VariationalTrainingTest {
         Mask mask = Mask.dense(net.layout());
         mask.prune(0);
         mask.prune(5);
-        VariationalTraining vt = VariationalTraining.builder(net, Loss.named("mse-mean"), new Adam(1e-2)).batchSize(B)
-                .epochs(3).seed(1).mask(mask).build();
-        vt.fit(data);
+        VariationalTraining vt = VariationalTraining.builder(net, Loss.named("mse-mean"), new Adam(1e-2), data.size())
+                .seed(1).mask(mask).build();
+        vt.trainer().batchSize(B).epochs(3).build().fit(data);
         assertEquals(0f, vt.mean()[0]);
         assertEquals(0f, vt.mean()[5]);
         assertEquals(0f, net.parameters()[5]);
@@ -214,9 +217,8 @@ class VariationalTrainingTest {
         }
         Dataset data = Dataset.regression("x3 dead", new int[] {3}, x, 1, t);
         Network net = Network.create(ArchitectureSpec.parse("in(3) dense(6) tanh dense(1)"), 11, Kernels.scalar());
-        VariationalTraining vt = VariationalTraining.builder(net, Loss.named("mse-mean"), new Adam(0.03)).batchSize(32)
-                .epochs(100).seed(2).build();
-        vt.fit(data);
+        VariationalTraining vt = VariationalTraining.builder(net, Loss.named("mse-mean"), new Adam(0.03), n).seed(2).build();
+        vt.trainer().batchSize(32).epochs(100).build().fit(data);
         float[] mu = vt.mean();
         float[] logVar = vt.logVariance();
         double sd = Math.sqrt(vt.priorVariance());
@@ -233,7 +235,7 @@ class VariationalTrainingTest {
     @Test
     void signalToNoiseMaskPrunesTheSmallestRatiosAmongWeightsOnly() {
         Network net = Network.create(ArchitectureSpec.parse("in(2) dense(2) tanh dense(1)"), 1, Kernels.scalar());
-        VariationalTraining vt = VariationalTraining.builder(net, Loss.named("mse-mean"), Sgd.plain(0.1)).build();
+        VariationalTraining vt = VariationalTraining.builder(net, Loss.named("mse-mean"), Sgd.plain(0.1), 1).build();
         // Layout: fc1.weight 0..3, fc1.bias 4..5, fc2.weight 6..7, fc2.bias 8.
         float[] mu = {1, -0.1f, 0.5f, 2, 0, 0, -3, 0.2f, 0};
         float[] logVar = new float[9];
