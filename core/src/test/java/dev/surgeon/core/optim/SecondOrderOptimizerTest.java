@@ -36,16 +36,25 @@ class SecondOrderOptimizerTest {
     private static final int B = 6;
 
     private static Dataset classes(int n, long seed) {
+        return classes(n, seed, new int[] {3});
+    }
+
+    /** Three classes from the first two input values; inputs of the given shape, U(−1, 1). */
+    private static Dataset classes(int n, long seed, int[] shape) {
         SplittableRandom r = new SplittableRandom(seed);
-        float[] x = new float[n * 3];
+        int size = 1;
+        for (int s : shape) {
+            size *= s;
+        }
+        float[] x = new float[n * size];
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {
-            for (int j = 0; j < 3; j++) {
-                x[i * 3 + j] = (float) (2 * r.nextDouble() - 1);
+            for (int j = 0; j < size; j++) {
+                x[i * size + j] = (float) (2 * r.nextDouble() - 1);
             }
-            y[i] = (x[i * 3] > 0 ? 1 : 0) + (x[i * 3 + 1] > 0.3 ? 1 : 0);
+            y[i] = (x[i * size] > 0 ? 1 : 0) + (x[i * size + 1] > 0.3 ? 1 : 0);
         }
-        return Dataset.classification("three classes", new int[] {3}, x, y, 3);
+        return Dataset.classification("three classes", shape, x, y, 3);
     }
 
     /** (1/B) Σ_n J_nᵀ (diag p_n − p_n p_nᵀ) J_n for softmax cross-entropy, from the reference network. */
@@ -246,10 +255,12 @@ class SecondOrderOptimizerTest {
         return s;
     }
 
-    @Test
-    void kfacKlClipStepIsTheDenseKroneckerInverseClippedThenMomentumSgd() {
-        Dataset data = classes(2 * B, 4);
-        Network net = Network.create(ArchitectureSpec.parse(SPEC), 5, Kernels.scalar());
+    /** Dense and convolutional layers (KFC: unfolded patches, Γ over output positions) in the same row-major order. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {SPEC, "in(1,3,3) conv(2,2) tanh flatten dense(3)"})
+    void kfacKlClipStepIsTheDenseKroneckerInverseClippedThenMomentumSgd(String spec) {
+        Network net = Network.create(ArchitectureSpec.parse(spec), 5, Kernels.scalar());
+        Dataset data = classes(2 * B, 4, net.inputShape().dims());
         Loss loss = Loss.softmaxCrossEntropy();
         double eta = 0.3;
         double lambda = 0.05;
@@ -274,7 +285,7 @@ class SecondOrderOptimizerTest {
                 expected[q] = w[q] - eta * velocity[q];
             }
             kfac.step(net.parameters(), g);
-            assertClose(expected, toDouble(net.parameters()), 1e-6, 1e-5, "K-FAC KL-clip step " + (step + 1));
+            assertClose(expected, toDouble(net.parameters()), 1e-6, 1e-5, spec + ": K-FAC KL-clip step " + (step + 1));
         }
     }
 
