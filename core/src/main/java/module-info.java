@@ -5,6 +5,7 @@
 module dev.surgeon.core {
     requires transitive dev.surgeon.kernels;
 
+    exports dev.surgeon.core.bayes;
     exports dev.surgeon.core.curvature;
     exports dev.surgeon.core.curvature.spectrum;
     exports dev.surgeon.core.data;

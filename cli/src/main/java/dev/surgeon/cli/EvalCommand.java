@@ -91,13 +91,11 @@ final class EvalCommand implements Callable<Integer> {
         }
         Timings timings = new Timings();
         Kernels kernels = kernelOptions.kernels();
-        SavedModel saved = ModelLoader.load(model, arch, kernels, out);
+        ModelLoader.WithData loaded = ModelLoader.loadWithData(model, arch, kernels, out, data, seed, timings);
+        SavedModel saved = loaded.model();
         Network network = saved.network();
-        timings.lap("load_model");
-        long dataSeed = seed != null ? seed : saved.provenance().seed() != null ? saved.provenance().seed() : 0;
-        Split split = data.load(dataSeed);
-        timings.lap("data");
-        Compatibility.check(network, split, data.text());
+        long dataSeed = loaded.dataSeed();
+        Split split = loaded.split();
         Loss lossFunction = resolveLoss(saved, network, split);
 
         Evaluation train = Evaluation.of(network, lossFunction, split.train(), batchSize);
