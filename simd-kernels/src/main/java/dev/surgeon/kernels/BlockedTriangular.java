@@ -12,9 +12,9 @@ package dev.surgeon.kernels;
  *
  * and likewise for the upper and right-sided cases. Below {@value #BASE} rows the base case substitutes
  * row by row with vector {@code axpy}s over the rows of B. A right-sided base case {@code X·op(T) = B}
- * transposes a strip of B into scratch, solves the left-sided system with {@code op(T)ᵀ} there (whose rows
- * are long, so vectors stay full), and transposes back. Cost: (m²n or mn²) multiply-adds as in BLAS; the
- * base cases do O(BASE/m) of them.
+ * has one independent right-hand side per row of B but only ~32 unknowns in each: it is solved on groups
+ * of rows at once, one vector per column of the group ({@link PrecisionOps#solveRowsSmall}).
+ * Cost: (m²n or mn²) multiply-adds as in BLAS; the base cases do O(BASE/m) of them.
  *
  * <p>Rows are divided by a diagonal entry as a multiplication by its reciprocal (at most one extra
  * rounding against the scalar reference's division); a zero on a non-unit diagonal still yields inf/NaN,
@@ -23,8 +23,6 @@ package dev.surgeon.kernels;
 final class BlockedTriangular {
     /** Base-case order: small enough that the row-substitution work is a small share of the total. */
     static final int BASE = 32;
-    /** Rows of B transposed at a time by the right-sided base case. */
-    private static final int STRIP = 256;
 
     private BlockedTriangular() {
     }
@@ -132,31 +130,25 @@ final class BlockedTriangular {
     }
 
     /**
-     * {@code X·op(A) = B} for a small n×n triangle: strips of B are transposed so that
-     * {@code op(A)ᵀ·Xᵀ = Bᵀ} is solved by {@link #leftBase} over long rows.
+     * {@code X·op(A) = B} for a small n×n triangle: op(A) is written out once in elimination form (row j =
+     * the multiples of x_j to subtract from the later entries of a solution row, see
+     * {@link PrecisionOps#solveRowsSmall}), whatever the storage and transpose of A.
      */
     private static <A> void rightBase(PrecisionOps<A> o, boolean opLower, boolean trans, boolean unit, int m, int n,
                                       A a, int aOff, int lda, A b, int bOff, int ldb) {
-        if (n == 1) {
-            if (!unit) {
-                double d = o.get(a, aOff);
-                for (int i = 0; i < m; i++) {
-                    o.set(b, bOff + i * ldb, o.get(b, bOff + i * ldb) / d);
-                }
-            }
-            return;
-        }
         PackingBuffers.Lease lease = PackingBuffers.acquire(PackingBuffers.Slot.SCRATCH);
         try {
-            int strip = Math.min(m, STRIP);
-            A t = o.scratch(lease, n * strip);
-            for (int r0 = 0; r0 < m; r0 += strip) {
-                int rows = Math.min(strip, m - r0);
-                int br = bOff + r0 * ldb;
-                o.transpose(rows, n, b, br, ldb, t, 0, rows);
-                leftBase(o, !opLower, !trans, unit, n, rows, a, aOff, lda, t, 0, rows);
-                o.transpose(n, rows, t, 0, rows, b, br, ldb);
+            A e = o.scratch(lease, n * n + n);
+            o.scaleOrZero(n * n, 0, e, 0);
+            for (int j = 0; j < n; j++) {
+                int from = opLower ? 0 : j + 1;
+                int to = opLower ? j : n;
+                for (int c = from; c < to; c++) {
+                    o.set(e, j * n + c, o.get(a, opAt(trans, aOff, lda, j, c)));
+                }
+                o.set(e, n * n + j, unit ? 1 : 1 / o.get(a, aOff + j * lda + j));
             }
+            o.solveRowsSmall(!opLower, m, n, e, b, bOff, ldb, lease);
         } finally {
             lease.release();
         }

@@ -48,6 +48,7 @@ final class PackingBuffers {
         private float[] floats2 = new float[0];
         private double[] doubles = new double[0];
         private double[] doubles2 = new double[0];
+        private int[] ints = new int[0];
 
         float[] floats(int size) {
             if (floats.length < size) {
@@ -75,6 +76,13 @@ final class PackingBuffers {
                 doubles2 = new double[size];
             }
             return doubles2;
+        }
+
+        int[] ints(int size) {
+            if (ints.length < size) {
+                ints = new int[size];
+            }
+            return ints;
         }
 
         void release() {

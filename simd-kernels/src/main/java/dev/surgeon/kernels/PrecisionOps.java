@@ -39,8 +39,14 @@ interface PrecisionOps<A> {
 
     void set(A a, int i, double value);
 
-    /** {@code dst[c][r] = src[r][c]} for the rows×cols src. */
-    void transpose(int rows, int cols, A src, int srcOff, int lds, A dst, int dstOff, int ldd);
+    /**
+     * Solves {@code x·M = b} in place for each of the m rows of B (stride ldb), for a small n×n triangle M
+     * given in elimination form: row j of {@code e} (stride n) holds the entries of M's row j that x_j is
+     * eliminated from once known — columns after j when M is upper (j ascending), before j when lower (j
+     * descending) — and the reciprocals of M's diagonal are at {@code e[n·n + j]}. Uses the lease's
+     * secondary arrays as scratch.
+     */
+    void solveRowsSmall(boolean upper, int m, int n, A e, A b, int bOff, int ldb, PackingBuffers.Lease lease);
 
     /** A reusable scratch array of at least {@code size} elements from the leased workspace. */
     A scratch(PackingBuffers.Lease lease, int size);
