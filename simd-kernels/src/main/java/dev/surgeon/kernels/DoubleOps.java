@@ -32,6 +32,10 @@ final class DoubleOps implements PrecisionOps<double[]> {
             }
             return;
         }
+        if (ThinProduct.applies(m, n, k)) {
+            ThinProduct.multiply(this, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
         DoubleGemm.INSTANCE.multiply(null, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta,
                 c, cOff, ldc, threads);
     }
@@ -73,6 +77,18 @@ final class DoubleOps implements PrecisionOps<double[]> {
     @Override
     public void scaleOrZero(int n, double alpha, double[] x, int xOff) {
         VectorBlas1.scaleOrZero(n, alpha, x, xOff);
+    }
+
+    @Override
+    public void addRowDots(int m, int d, double alpha, double[] g, int gOff, int ldg, double[] x, int xOff, double[] y,
+                           int yOff) {
+        VectorBlas2.addRowDots(m, d, alpha, g, gOff, ldg, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void addRowCombination(int m, int d, double alpha, double[] c, int cOff, double[] g, int gOff, int ldg,
+                                  double[] x, int xOff) {
+        VectorBlas2.addRowCombination(m, d, alpha, c, cOff, g, gOff, ldg, x, xOff);
     }
 
     @Override

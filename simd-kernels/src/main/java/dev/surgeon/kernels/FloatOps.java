@@ -32,6 +32,10 @@ final class FloatOps implements PrecisionOps<float[]> {
             }
             return;
         }
+        if (ThinProduct.applies(m, n, k)) {
+            ThinProduct.multiply(this, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
         FloatGemm.INSTANCE.multiply(null, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta,
                 c, cOff, ldc, threads);
     }
@@ -73,6 +77,18 @@ final class FloatOps implements PrecisionOps<float[]> {
     @Override
     public void scaleOrZero(int n, double alpha, float[] x, int xOff) {
         VectorBlas1.scaleOrZero(n, (float) alpha, x, xOff);
+    }
+
+    @Override
+    public void addRowDots(int m, int d, double alpha, float[] g, int gOff, int ldg, float[] x, int xOff, float[] y,
+                           int yOff) {
+        VectorBlas2.addRowDots(m, d, (float) alpha, g, gOff, ldg, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void addRowCombination(int m, int d, double alpha, float[] c, int cOff, float[] g, int gOff, int ldg,
+                                  float[] x, int xOff) {
+        VectorBlas2.addRowCombination(m, d, (float) alpha, c, cOff, g, gOff, ldg, x, xOff);
     }
 
     @Override

@@ -35,6 +35,12 @@ interface PrecisionOps<A> {
     /** {@code x ← alpha·x}, or {@code x ← 0} without reading it when alpha is 0. */
     void scaleOrZero(int n, double alpha, A x, int xOff);
 
+    /** {@code y[i] += alpha·(G_i · x)} for the m rows of the m×d G, one thread. */
+    void addRowDots(int m, int d, double alpha, A g, int gOff, int ldg, A x, int xOff, A y, int yOff);
+
+    /** {@code x += alpha·Σ_i c[i]·G_i} over the m rows of the m×d G, one thread. */
+    void addRowCombination(int m, int d, double alpha, A c, int cOff, A g, int gOff, int ldg, A x, int xOff);
+
     double get(A a, int i);
 
     void set(A a, int i, double value);

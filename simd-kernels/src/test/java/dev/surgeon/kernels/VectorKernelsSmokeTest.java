@@ -159,7 +159,7 @@ class VectorKernelsSmokeTest {
     @Test
     void gemmMatchesScalarForAllTransposesAlphasBetasAndOddShapes() {
         int[][] shapes = {{1, 1, 1}, {7, 9, 5}, {13, 33, 17}, {12, 32, 256}, {65, 31, 129}, {130, 70, 300},
-                {3, 200, 40}, {200, 3, 40}, {300, 257, 270}};
+                {3, 200, 40}, {200, 3, 40}, {2, 100, 50}, {100, 2, 50}, {1, 70, 33}, {70, 1, 33}, {300, 257, 270}};
         for (int[] s : shapes) {
             for (Trans ta : Trans.values()) {
                 for (Trans tb : Trans.values()) {
