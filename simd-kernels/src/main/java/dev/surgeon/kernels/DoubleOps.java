@@ -6,9 +6,8 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link PrecisionOps} for {@code double[]}: the packed {@link DoubleGemm} with this instance's thread bound,
- * the {@link VectorBlas1} row primitives, and the level-3 entry points' BLAS corner cases (empty shapes,
- * {@code alpha == 0} or {@code k == 0}, where C is only scaled by beta and A, B are not read).
+ * {@link PrecisionOps} for {@code double[]}: the packed {@link DoubleGemm} with this instance's thread bound, the
+ * {@link VectorBlas1} and {@link VectorBlas2} kernels, and the vectorized right-sided triangular base case.
  */
 final class DoubleOps implements PrecisionOps<double[]> {
     private static final VectorSpecies<Double> S = VectorOps.DOUBLES;
@@ -21,42 +20,16 @@ final class DoubleOps implements PrecisionOps<double[]> {
     }
 
     @Override
-    public void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, int aOff, int lda,
-                     double[] b, int bOff, int ldb, double beta, double[] c, int cOff, int ldc) {
-        if (m == 0 || n == 0) {
-            return;
-        }
-        if (alpha == 0 || k == 0) {
-            for (int i = 0; i < m; i++) {
-                VectorBlas1.scaleOrZero(n, beta, c, cOff + i * ldc);
-            }
-            return;
-        }
-        if (ThinProduct.applies(m, n, k)) {
-            ThinProduct.multiply(this, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-            return;
-        }
-        DoubleGemm.INSTANCE.multiply(null, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta,
-                c, cOff, ldc, threads);
+    public int threads() {
+        return threads;
     }
 
     @Override
-    public void syrk(Uplo uplo, boolean trans, int n, int k, double alpha, double[] a, int aOff, int lda,
-                     double beta, double[] c, int cOff, int ldc) {
-        if (n == 0) {
-            return;
-        }
-        if (alpha == 0 || k == 0) {
-            for (int i = 0; i < n; i++) {
-                int lo = uplo == Uplo.LOWER ? 0 : i;
-                int len = uplo == Uplo.LOWER ? i + 1 : n - i;
-                VectorBlas1.scaleOrZero(len, beta, c, cOff + i * ldc + lo);
-            }
-            return;
-        }
-        // N: C = A·Aᵀ with A n×k, so op(A) = A and op(B) = Aᵀ; T: C = Aᵀ·A with A k×n.
-        DoubleGemm.INSTANCE.multiply(uplo, trans, !trans, n, n, k, alpha, a, aOff, lda, a, aOff, lda, beta,
-                c, cOff, ldc, threads);
+    public void packedProduct(Uplo tri, boolean transA, boolean transB, int m, int n, int k, double alpha,
+                              double[] a, int aOff, int lda, double[] b, int bOff, int ldb, double beta,
+                              double[] c, int cOff, int ldc) {
+        DoubleGemm.INSTANCE.multiply(tri, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
+                threads);
     }
 
     @Override
@@ -80,6 +53,42 @@ final class DoubleOps implements PrecisionOps<double[]> {
     }
 
     @Override
+    public double asum(int n, double[] x, int xOff) {
+        return VectorBlas1.asum(n, x, xOff);
+    }
+
+    @Override
+    public double sumOfSquares(int n, double[] x, int xOff) {
+        return VectorBlas1.sumOfSquares(n, x, xOff);
+    }
+
+    @Override
+    public int iamax(int n, double[] x, int xOff) {
+        return VectorBlas1.iamax(n, x, xOff);
+    }
+
+    @Override
+    public void mul(int n, double[] x, int xOff, double[] y, int yOff, double[] z, int zOff) {
+        VectorBlas1.mul(n, x, xOff, y, yOff, z, zOff);
+    }
+
+    @Override
+    public void add(int n, double[] x, int xOff, double[] y, int yOff, double[] z, int zOff) {
+        VectorBlas1.add(n, x, xOff, y, yOff, z, zOff);
+    }
+
+    @Override
+    public void symv(Uplo uplo, int n, double alpha, double[] a, int aOff, int lda, double[] x, int xOff, double[] y,
+                     int yOff) {
+        VectorBlas2.symv(uplo, n, alpha, a, aOff, lda, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void syr(Uplo uplo, int n, double alpha, double[] x, int xOff, double[] a, int aOff, int lda) {
+        VectorBlas2.syr(uplo, n, alpha, x, xOff, a, aOff, lda);
+    }
+
+    @Override
     public void addRowDots(int m, int d, double alpha, double[] g, int gOff, int ldg, double[] x, int xOff, double[] y,
                            int yOff) {
         VectorBlas2.addRowDots(m, d, alpha, g, gOff, ldg, x, xOff, y, yOff);
@@ -89,6 +98,11 @@ final class DoubleOps implements PrecisionOps<double[]> {
     public void addRowCombination(int m, int d, double alpha, double[] c, int cOff, double[] g, int gOff, int ldg,
                                   double[] x, int xOff) {
         VectorBlas2.addRowCombination(m, d, alpha, c, cOff, g, gOff, ldg, x, xOff);
+    }
+
+    @Override
+    public double round(double value) {
+        return value;
     }
 
     @Override

@@ -19,6 +19,8 @@ final class VectorBlas1 {
     private static final VectorSpecies<Double> DS = VectorOps.DOUBLES;
     private static final int FL = FS.length();
     private static final int DL = DS.length();
+    /** Short vectors and the tail after the last full vector follow the reference's loop exactly. */
+    private static final Kernels REFERENCE = new ScalarKernels();
 
     private VectorBlas1() {
     }
@@ -135,11 +137,12 @@ final class VectorBlas1 {
 
     /**
      * Index of the first element of largest magnitude, or of the first NaN, or −1 for n = 0. Two passes:
-     * the vector maximum of |x| (NaN propagates through max), then the first index holding it.
+     * the vector maximum of |x| (NaN propagates through max), then the first index holding it; if that
+     * index is past the last full vector, the tail decides it.
      */
     static int iamax(int n, float[] x, int xOff) {
         if (n < 2 * FL) {
-            return iamaxScalar(0, n, x, xOff);
+            return REFERENCE.iamax(n, x, xOff);
         }
         int bound = FS.loopBound(n);
         FloatVector m = FloatVector.fromArray(FS, x, xOff).abs();
@@ -158,24 +161,9 @@ final class VectorBlas1 {
                 return i + hit.firstTrue();
             }
         }
-        return iamaxScalar(bound, n, x, xOff) ;
+        return bound + REFERENCE.iamax(n - bound, x, xOff + bound);
     }
 
-    private static int iamaxScalar(int from, int n, float[] x, int xOff) {
-        int best = -1;
-        float bestAbs = -1;
-        for (int i = from; i < n; i++) {
-            float v = Math.abs(x[xOff + i]);
-            if (Float.isNaN(v)) {
-                return i;
-            }
-            if (v > bestAbs) {
-                bestAbs = v;
-                best = i;
-            }
-        }
-        return best;
-    }
 
     static void mul(int n, float[] x, int xOff, float[] y, int yOff, float[] z, int zOff) {
         int i = 0;
@@ -310,7 +298,7 @@ final class VectorBlas1 {
     /** As {@link #iamax(int, float[], int)}. */
     static int iamax(int n, double[] x, int xOff) {
         if (n < 2 * DL) {
-            return iamaxScalar(0, n, x, xOff);
+            return REFERENCE.iamax(n, x, xOff);
         }
         int bound = DS.loopBound(n);
         DoubleVector m = DoubleVector.fromArray(DS, x, xOff).abs();
@@ -329,24 +317,9 @@ final class VectorBlas1 {
                 return i + hit.firstTrue();
             }
         }
-        return iamaxScalar(bound, n, x, xOff);
+        return bound + REFERENCE.iamax(n - bound, x, xOff + bound);
     }
 
-    private static int iamaxScalar(int from, int n, double[] x, int xOff) {
-        int best = -1;
-        double bestAbs = -1;
-        for (int i = from; i < n; i++) {
-            double v = Math.abs(x[xOff + i]);
-            if (Double.isNaN(v)) {
-                return i;
-            }
-            if (v > bestAbs) {
-                bestAbs = v;
-                best = i;
-            }
-        }
-        return best;
-    }
 
     static void mul(int n, double[] x, int xOff, double[] y, int yOff, double[] z, int zOff) {
         int i = 0;
