@@ -35,7 +35,7 @@ import java.util.function.IntToLongFunction;
  */
 abstract class PackedProduct<A> {
     /** Below this many multiply-adds per task, fork/join overhead outweighs the parallel gain. */
-    private static final long MIN_MULADDS_PER_TASK = 1L << 20;
+    private static final long MIN_MULADDS_PER_TASK = 1L << 22;
 
     final int mr;
     final int nr;
