@@ -159,7 +159,8 @@ class VectorKernelsSmokeTest {
     @Test
     void gemmMatchesScalarForAllTransposesAlphasBetasAndOddShapes() {
         int[][] shapes = {{1, 1, 1}, {7, 9, 5}, {13, 33, 17}, {12, 32, 256}, {65, 31, 129}, {130, 70, 300},
-                {3, 200, 40}, {200, 3, 40}, {2, 100, 50}, {100, 2, 50}, {1, 70, 33}, {70, 1, 33}, {300, 257, 270}};
+                {3, 200, 40}, {200, 3, 40}, {2, 100, 50}, {100, 2, 50}, {1, 70, 33}, {70, 1, 33}, {300, 257, 270},
+                {24, 2000, 300}}; // the last two are split between threads, by rows and by column panels
         for (int[] s : shapes) {
             for (Trans ta : Trans.values()) {
                 for (Trans tb : Trans.values()) {
@@ -246,7 +247,7 @@ class VectorKernelsSmokeTest {
 
     @Test
     void syrkComputesOnlyItsTriangle() {
-        for (int n : new int[] {1, 5, 13, 33, 70, 200}) {
+        for (int n : new int[] {1, 5, 13, 33, 70, 200, 300}) { // n = k = 300: split between threads
             for (int k : new int[] {1, 17, 300}) {
                 for (Uplo u : Uplo.values()) {
                     for (Trans t : Trans.values()) {
