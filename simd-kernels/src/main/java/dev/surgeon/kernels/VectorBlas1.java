@@ -31,7 +31,7 @@ final class VectorBlas1 {
     static float dot(int n, float[] x, int xOff, float[] y, int yOff) {
         int i = 0;
         float s = 0;
-        if (n >= 4 * FL) {
+        if (n >= FL) {
             FloatVector a0 = FloatVector.zero(FS);
             FloatVector a1 = FloatVector.zero(FS);
             FloatVector a2 = FloatVector.zero(FS);
@@ -191,7 +191,7 @@ final class VectorBlas1 {
     static double dot(int n, double[] x, int xOff, double[] y, int yOff) {
         int i = 0;
         double s = 0;
-        if (n >= 4 * DL) {
+        if (n >= DL) {
             DoubleVector a0 = DoubleVector.zero(DS);
             DoubleVector a1 = DoubleVector.zero(DS);
             DoubleVector a2 = DoubleVector.zero(DS);
