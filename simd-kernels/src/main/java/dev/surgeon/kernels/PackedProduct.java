@@ -23,10 +23,11 @@ import java.util.function.IntToLongFunction;
  * there is exactly one micro-kernel per precision. {@code beta} is applied by the first KC block's merge
  * (C is read and written once per KC block).
  *
- * <p>Parallelism: each (jc, pc) step packs op(B) once (its panels split among the tasks), then the tasks
- * take disjoint row ranges of C — or column panel ranges when C has few rows — balanced by the number of
- * tiles they compute (for a triangle, the lower rows are longer). Each task packs its own op(A) rows, so
- * nothing is packed twice.
+ * <p>Parallelism: one fork/join per call. The tasks take disjoint row bands of C (balanced by the tiles
+ * they compute: a triangle's lower rows are longer), or column ranges when C has more column panels than
+ * row tiles, and each runs the whole loop nest above on its part with its own packed panels. Sharing one
+ * packed B panel among the tasks instead needs two joins per (jc, pc) step; on 2 cores each join costs a
+ * worker wake-up and the slower task's lead, which lost more than re-packing the other operand's share.
  *
  * <p>This class is generic over the array type ({@code float[]} or {@code double[]}); the
  * precision-specific packing and micro-kernel live in the subclasses, called once per panel or tile.
@@ -98,33 +99,30 @@ abstract class PackedProduct<A> {
     final void multiply(Uplo tri, boolean transA, boolean transB, int m, int n, int k, double alpha,
                         A a, int aOff, int lda, A b, int bOff, int ldb, double beta, A c, int cOff, int ldc,
                         int threads) {
+        Product p = new Product(tri, transA, transB, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         long muladds = (long) m * n * k / (tri == null ? 1 : 2);
         int tasks = (int) Math.max(1, Math.min(Math.min(threads, KernelPool.processors()),
                 muladds / MIN_MULADDS_PER_TASK));
-        PackingBuffers.Lease bLease = PackingBuffers.acquire(PackingBuffers.Slot.PANEL_B);
-        try {
-            for (int jc = 0; jc < n; jc += nc) {
-                int jn = Math.min(nc, n - jc);
-                int rowLo = tri == Uplo.LOWER ? jc : 0;
-                int rowHi = tri == Uplo.UPPER ? Math.min(m, jc + jn) : m;
-                int panels = (jn + nr - 1) / nr;
-                for (int pc = 0; pc < k; pc += kc) {
-                    Block blk = new Block(tri, transA, transB, alpha, pc == 0 ? beta : 1.0, a, aOff, lda,
-                            b, bOff, ldb, c, cOff, ldc, jc, jn, pc, Math.min(kc, k - pc), panels,
-                            primary(bLease, panels * nr * Math.min(kc, k - pc)));
-                    blk.run(rowLo, rowHi, tasks);
-                }
-            }
-        } finally {
-            bLease.release();
+        int rowTiles = (m + mr - 1) / mr;
+        int panels = (n + nr - 1) / nr;
+        if (tasks <= 1 || (rowTiles < 2 && panels < 2)) {
+            p.compute(0, m, 0, n);
+        } else if (tri != null || rowTiles >= panels) {
+            // Row bands, balanced by the columns each row tile computes (a triangle's rows differ in length).
+            int[] cut = split(rowTiles, tasks, q -> p.rowWeight(q * mr, n));
+            KernelPool.run(tasks, t -> p.compute(cut[t] * mr, Math.min(m, cut[t + 1] * mr), 0, n));
+        } else {
+            int[] cut = split(panels, tasks, q -> 1);
+            KernelPool.run(tasks, t -> p.compute(0, m, cut[t] * nr, Math.min(n, cut[t + 1] * nr)));
         }
     }
 
-    /** One (jc, pc) step: a packed B panel and the rows of C it updates. */
-    private final class Block {
+    /** The operands of one call. */
+    private final class Product {
         final Uplo tri;
         final boolean transA;
         final boolean transB;
+        final int k;
         final double alpha;
         final double beta;
         final A a;
@@ -136,18 +134,13 @@ abstract class PackedProduct<A> {
         final A c;
         final int cOff;
         final int ldc;
-        final int jc;
-        final int jn;
-        final int pc;
-        final int depth;
-        final int panels;
-        final A bp;
 
-        Block(Uplo tri, boolean transA, boolean transB, double alpha, double beta, A a, int aOff, int lda,
-              A b, int bOff, int ldb, A c, int cOff, int ldc, int jc, int jn, int pc, int depth, int panels, A bp) {
+        Product(Uplo tri, boolean transA, boolean transB, int k, double alpha, A a, int aOff, int lda,
+                A b, int bOff, int ldb, double beta, A c, int cOff, int ldc) {
             this.tri = tri;
             this.transA = transA;
             this.transB = transB;
+            this.k = k;
             this.alpha = alpha;
             this.beta = beta;
             this.a = a;
@@ -159,99 +152,76 @@ abstract class PackedProduct<A> {
             this.c = c;
             this.cOff = cOff;
             this.ldc = ldc;
-            this.jc = jc;
-            this.jn = jn;
-            this.pc = pc;
-            this.depth = depth;
-            this.panels = panels;
-            this.bp = bp;
         }
 
-        void run(int rowLo, int rowHi, int tasks) {
-            int rowTiles = (rowHi - rowLo + mr - 1) / mr;
-            if (tasks <= 1 || (rowTiles < 2 && panels < 2)) {
-                packPanels(0, panels);
-                compute(rowLo, rowHi, 0, panels);
-                return;
-            }
-            if (rowTiles >= Math.min(panels, 4 * tasks)) {
-                // Split rows: every task reads every B panel, so all panels are packed first.
-                int[] panelCut = split(panels, tasks, q -> 1);
-                KernelPool.run(tasks, t -> packPanels(panelCut[t], panelCut[t + 1]));
-                int[] rowCut = split(rowTiles, tasks, q -> rowWeight(rowLo + q * mr));
-                KernelPool.run(tasks, t -> compute(rowLo + rowCut[t] * mr,
-                        Math.min(rowHi, rowLo + rowCut[t + 1] * mr), 0, panels));
-            } else {
-                // Split column panels: each task packs and reads only its own panels.
-                int[] panelCut = split(panels, tasks, q -> panelWeight(jc + q * nr, rowLo, rowHi));
-                KernelPool.run(tasks, t -> {
-                    packPanels(panelCut[t], panelCut[t + 1]);
-                    compute(rowLo, rowHi, panelCut[t], panelCut[t + 1]);
-                });
-            }
-        }
-
-        /** Columns of this block a tile row starting at global row i computes. */
-        private long rowWeight(int i) {
+        /** Columns of the n-wide C that a tile row starting at row i computes. */
+        long rowWeight(int i, int n) {
             if (tri == Uplo.LOWER) {
-                return Math.clamp(i + mr - jc, 0, jn);
+                return Math.min(n, i + mr);
             }
             if (tri == Uplo.UPPER) {
-                return Math.clamp(jc + jn - i, 0, jn);
+                return n - i;
             }
-            return jn;
+            return n;
         }
 
-        /** Rows a column panel starting at global column j computes. */
-        private long panelWeight(int j, int rowLo, int rowHi) {
-            if (tri == Uplo.LOWER) {
-                return Math.clamp(rowHi - j, 0, rowHi - rowLo);
-            }
-            if (tri == Uplo.UPPER) {
-                return Math.clamp(j + nr - rowLo, 0, rowHi - rowLo);
-            }
-            return rowHi - rowLo;
-        }
-
-        private void packPanels(int from, int to) {
-            for (int q = from; q < to; q++) {
-                int j = q * nr;
-                packB(transB, b, bOff, ldb, pc, depth, jc + j, Math.min(nr, jn - j), bp, q * nr * depth);
-            }
-        }
-
-        /** Rows [r0, r1) of C against B panels [q0, q1) of this block. */
-        private void compute(int r0, int r1, int q0, int q1) {
-            if (r0 >= r1 || q0 >= q1) {
-                return;
-            }
-            PackingBuffers.Lease lease = PackingBuffers.acquire(PackingBuffers.Slot.PANEL_A);
+        /**
+         * The whole loop nest for rows [r0, r1) × columns [c0, c1) of C, on this thread, with its own packed
+         * panels: a task of a parallel call never waits for another, at the price of packing its share of
+         * the other operand again (~5% of the work for square operands split in two).
+         */
+        void compute(int r0, int r1, int c0, int c1) {
+            PackingBuffers.Lease aLease = PackingBuffers.acquire(PackingBuffers.Slot.PANEL_A);
+            PackingBuffers.Lease bLease = PackingBuffers.acquire(PackingBuffers.Slot.PANEL_B);
             try {
-                A ap = primary(lease, Math.min(mc, r1 - r0 + mr) * depth);
-                A tile = secondary(lease, mr * nr);
-                for (int ic = r0; ic < r1; ic += mc) {
-                    int in = Math.min(mc, r1 - ic);
-                    packA(transA, a, aOff, lda, ic, in, pc, depth, ap);
-                    for (int q = q0; q < q1; q++) {
-                        int j = jc + q * nr;
-                        int cols = Math.min(nr, jc + jn - j);
-                        int bi = q * nr * depth;
-                        for (int ir = 0; ir < in; ir += mr) {
-                            int i = ic + ir;
-                            int rows = Math.min(mr, in - ir);
-                            int ai = ir * depth;
-                            int ci = cOff + i * ldc + j;
-                            int inside = triangleCoverage(i, rows, j, cols);
-                            if (inside != NONE) {
-                                kernel(depth, ap, ai, bp, bi, tile);
-                                mergeTile(tile, rows, cols, c, ci, ldc, alpha, beta,
-                                        inside == FULL ? null : tri, i - j);
-                            }
+                A tile = secondary(aLease, mr * nr);
+                for (int jc = c0; jc < c1; jc += nc) {
+                    int jn = Math.min(nc, c1 - jc);
+                    // Rows of [r0, r1) that meet the triangle within columns [jc, jc + jn).
+                    int rowLo = tri == Uplo.LOWER ? Math.max(r0, jc) : r0;
+                    int rowHi = tri == Uplo.UPPER ? Math.min(r1, jc + jn) : r1;
+                    if (rowLo >= rowHi) {
+                        continue;
+                    }
+                    int panels = (jn + nr - 1) / nr;
+                    for (int pc = 0; pc < k; pc += kc) {
+                        int depth = Math.min(kc, k - pc);
+                        A bp = primary(bLease, panels * nr * depth);
+                        for (int q = 0; q < panels; q++) {
+                            packB(transB, b, bOff, ldb, pc, depth, jc + q * nr, Math.min(nr, jn - q * nr), bp,
+                                    q * nr * depth);
+                        }
+                        A ap = primary(aLease, Math.min(mc, rowHi - rowLo + mr) * depth);
+                        double betaNow = pc == 0 ? beta : 1.0;
+                        for (int ic = rowLo; ic < rowHi; ic += mc) {
+                            int in = Math.min(mc, rowHi - ic);
+                            packA(transA, a, aOff, lda, ic, in, pc, depth, ap);
+                            macroKernel(ic, in, jc, jn, depth, ap, bp, tile, betaNow);
                         }
                     }
                 }
             } finally {
-                lease.release();
+                bLease.release();
+                aLease.release();
+            }
+        }
+
+        /** Rows [ic, ic+in) × columns [jc, jc+jn) of C from packed A and B blocks of the given depth. */
+        private void macroKernel(int ic, int in, int jc, int jn, int depth, A ap, A bp, A tile, double betaNow) {
+            for (int jr = 0; jr < jn; jr += nr) {
+                int j = jc + jr;
+                int cols = Math.min(nr, jn - jr);
+                int bi = jr * depth;
+                for (int ir = 0; ir < in; ir += mr) {
+                    int i = ic + ir;
+                    int rows = Math.min(mr, in - ir);
+                    int inside = triangleCoverage(i, rows, j, cols);
+                    if (inside != NONE) {
+                        kernel(depth, ap, ir * depth, bp, bi, tile);
+                        mergeTile(tile, rows, cols, c, cOff + i * ldc + j, ldc, alpha, betaNow,
+                                inside == FULL ? null : tri, i - j);
+                    }
+                }
             }
         }
 
