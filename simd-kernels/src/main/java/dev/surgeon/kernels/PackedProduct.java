@@ -27,7 +27,8 @@ import java.util.function.IntToLongFunction;
  * they compute: a triangle's lower rows are longer), or column ranges when C has more column panels than
  * row tiles, and each runs the whole loop nest above on its part with its own packed panels. Sharing one
  * packed B panel among the tasks instead needs two joins per (jc, pc) step; on 2 cores each join costs a
- * worker wake-up and the slower task's lead, which lost more than re-packing the other operand's share.
+ * worker wake-up and the slower task's lead, which lost more than re-packing the other operand's share
+ * (sgemm n = 1024 on two idle cores: 1.67× one thread with the shared panel, 1.9× with this scheme).
  *
  * <p>This class is generic over the array type ({@code float[]} or {@code double[]}); the
  * precision-specific packing and micro-kernel live in the subclasses, called once per panel or tile.
