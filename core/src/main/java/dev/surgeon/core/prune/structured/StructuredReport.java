@@ -28,7 +28,7 @@ import java.util.Map;
  * @param macsAfter        multiply-adds at batch 1 of the shrunk network
  * @param before           metrics before pruning
  * @param after            metrics after the final fine-tuning
- * @param lossAfterPruning training loss right after the last round, before the final fine-tuning
+ * @param pruned           metrics right after the last round, before the final fine-tuning
  * @param rounds           one entry per round
  * @param redundancy       the gradient-redundancy estimate, or null
  * @param shrinkDifference largest |output difference| between the masked and the shrunk network on a calibration batch
@@ -40,7 +40,7 @@ import java.util.Map;
  */
 public record StructuredReport(String method, Map<String, Object> params, long seed, StructureKind kind, double keepFlops,
                                List<LayerWidth> layers, long parametersBefore, long parametersAfter, long macsBefore,
-                               long macsAfter, PruningReport.Metrics before, PruningReport.Metrics after, double lossAfterPruning,
+                               long macsAfter, PruningReport.Metrics before, PruningReport.Metrics after, PruningReport.Metrics pruned,
                                List<Round> rounds, GradientRedundancy.Estimate redundancy, double shrinkDifference,
                                Map<String, Double> timings, List<String> notes, String specBefore, String specAfter,
                                Network shrunk) {
@@ -87,8 +87,8 @@ public record StructuredReport(String method, Map<String, Object> params, long s
                 parametersAfter, (double) parametersBefore / parametersAfter, macsBefore, macsAfter, flopsReduction()));
         b.append(String.format(Locale.ROOT, "spec: %s → %s%n", specBefore, specAfter));
         b.append(String.format(Locale.ROOT, "train loss %.4f → %.4f after pruning → %.4f after fine-tuning; test accuracy %.2f %% → "
-                + "%.2f %%%n", before.trainLoss(), lossAfterPruning, after.trainLoss(), 100 * before.testAccuracy(),
-                100 * after.testAccuracy()));
+                + "%.2f %% → %.2f %%%n", before.trainLoss(), pruned.trainLoss(), after.trainLoss(), 100 * before.testAccuracy(),
+                100 * pruned.testAccuracy(), 100 * after.testAccuracy()));
         b.append(String.format(Locale.ROOT, "shrunk vs masked outputs: max |difference| %.3g%n", shrinkDifference));
         if (redundancy != null) {
             b.append(String.format(Locale.ROOT, "%n| layer | units | effective rank (τ = %s) | redundancy |%n|---|---:|---:|---:|%n",
@@ -129,7 +129,7 @@ public record StructuredReport(String method, Map<String, Object> params, long s
         m.put("macs_after", macsAfter);
         m.put("metrics_before", metrics(before));
         m.put("metrics", metrics(after));
-        m.put("loss_after_pruning", finite(lossAfterPruning));
+        m.put("metrics_after_pruning", metrics(pruned));
         List<Object> rs = new ArrayList<>();
         for (Round r : rounds) {
             Map<String, Object> x = new LinkedHashMap<>();

@@ -74,7 +74,7 @@ public final class StructuredRun {
                 steps(ctx, plan.between(), plan.betweenSteps(), "round " + j);
             }
         }
-        double lossAfterPruning = ctx.timed("evaluate", () -> ctx.evaluateTrain().loss());
+        PruningReport.Metrics pruned = ctx.timed("evaluate", () -> metrics(ctx));
         plan.finalRetraining().run(ctx, "final");
         PruningReport.Metrics after = ctx.timed("evaluate", () -> metrics(ctx));
         Network shrunk = net.shrink();
@@ -87,7 +87,7 @@ public final class StructuredRun {
         ctx.addTime("total", (System.nanoTime() - start) / 1e9);
         return new StructuredReport(plan.method(), plan.params(), ctx.seed(), plan.kind(), plan.keepFlops(), layers,
                 parametersBefore, shrunk.parameterCount(), macsBefore, dev.surgeon.core.prune.Flops.dense(shrunk), before, after,
-                lossAfterPruning, rounds, estimate, difference, ctx.timings(), ctx.notes(), specBefore, shrunk.spec().toString(),
+                pruned, rounds, estimate, difference, ctx.timings(), ctx.notes(), specBefore, shrunk.spec().toString(),
                 shrunk);
     }
 
