@@ -116,6 +116,17 @@ public final class Structures {
         return hidden.links().indexOf(s.link());
     }
 
+    /** Link index of the layer with this index, or −1 (no hidden units: no parameters, or the last weighted layer). */
+    public int linkIndexOfLayer(int layer) {
+        List<HiddenUnits.Link> links = hidden.links();
+        for (int j = 0; j < links.size(); j++) {
+            if (links.get(j).layer() == layer) {
+                return j;
+            }
+        }
+        return -1;
+    }
+
     /** Layer name of link j, e.g. {@code conv1}. */
     public String layerName(int j) {
         return layerNames.get(j);
@@ -196,7 +207,7 @@ public final class Structures {
             if (!l.hasParameters()) {
                 continue;
             }
-            int j = links.indexOf(hidden.linkOf(l.index()));
+            int j = linkIndexOfLayer(l.index());
             ParameterTensor w = l.parameters().get(0);
             long rows = j >= 0 ? widths[j] : w.rows();
             long cols = previous >= 0 ? (long) widths[previous] * links.get(previous).columnsPerUnit() : w.columns();
@@ -216,7 +227,7 @@ public final class Structures {
             if (!l.hasParameters()) {
                 continue;
             }
-            int j = links.indexOf(hidden.linkOf(l.index()));
+            int j = linkIndexOfLayer(l.index());
             ParameterTensor w = l.parameters().get(0);
             long rows = j >= 0 ? widths[j] : w.rows();
             long cols = previous >= 0 ? (long) widths[previous] * links.get(previous).columnsPerUnit() : w.columns();
