@@ -21,6 +21,7 @@ import java.util.function.Function;
  *   <tr><td>sosp-h, sosp-i</td><td>{@link Sosp}</td><td>D3</td></tr>
  *   <tr><td>kfac-obs</td><td>{@link KroneckerObs} (C-OBS) with its correction</td><td>D4</td></tr>
  *   <tr><td>redundancy</td><td>{@link GradientRedundancy} bounds + Taylor inside layers</td><td>D5</td></tr>
+ *   <tr><td>eigendamage</td><td>{@link EigenDamage}: pruning in the Kronecker eigenbasis, layers factorized</td><td>D4</td></tr>
  * </table>
  * Common knobs: {@code structured} (filters, neurons, all), {@code flops} (kept fraction of the dense multiply-adds),
  * {@code allocation}, {@code max_fraction}, {@code rounds}, fine-tuning between rounds and after.
@@ -56,6 +57,19 @@ public final class StructuredMethods {
                         + "inside layers",
                 knobs().add("tau", "0.01", "relative singular-value threshold of the effective rank"),
                 s -> new Taylor2017(s.integer("calibration", 0), s.integer("batch", 1), 0)));
+        list.add(new StructuredMethod("eigendamage", "Wang et al. 2019 (D4): OBD in the Kronecker eigenbasis, each layer replaced by "
+                + "input rotation, pruned core and output rotation",
+                knobs().set("max_fraction", "0.95").add("damping", "1e-3", "λ of Γ ⊗ A + λI (eigen-damped)").list(),
+                s -> {
+                    if (s.integer("rounds", 1) != 1) {
+                        throw new IllegalArgumentException("eigendamage runs one shot here; use rounds 1");
+                    }
+                    return new StructuredPlan(s.method(), s.params(), StructureKind.parse(s.text("structured")), null,
+                            new StructureAllocation(StructureAllocation.Mode.GLOBAL, s.real("max_fraction")), null, s.real("flops"), 1,
+                            Retraining.NONE, 0, recipe(s, s.integer("retrain_epochs", 0)),
+                            new EigenDamage(s.integer("calibration", 0), s.integer("batch", 1), s.real("damping"),
+                                    s.real("max_fraction")));
+                }));
         return list;
     }
 
@@ -94,7 +108,7 @@ public final class StructuredMethods {
         return new StructuredPlan(s.method(), s.params(), StructureKind.parse(s.text("structured")), scorer,
                 new StructureAllocation(StructureAllocation.Mode.parse(s.text("allocation")), s.real("max_fraction")), redundancy,
                 s.real("flops"), s.integer("rounds", 1), between, s.integer("finetune_steps", 0),
-                recipe(s, s.integer("retrain_epochs", 0)));
+                recipe(s, s.integer("retrain_epochs", 0)), null);
     }
 
     private static Retraining recipe(Settings s, int epochs) {
