@@ -12,6 +12,7 @@ import dev.surgeon.core.nn.LayerSpec;
 import dev.surgeon.core.nn.Network;
 import dev.surgeon.core.nn.ParameterTensor;
 import dev.surgeon.core.prune.PruningContext;
+import dev.surgeon.core.prune.PruningReport;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -42,7 +43,7 @@ import java.util.Locale;
  * Deviations: one shot (the paper also iterates); the reference adds 1e-10 to the eigenvalues, λ here (real damping,
  * METHODS D4). The result is a new, deeper but cheaper network; the original is not changed.
  */
-public final class EigenDamage {
+public final class EigenDamage implements StructuredProcedure {
     private final int samples;
     private final int batch;
     private final double damping;
@@ -336,6 +337,41 @@ public final class EigenDamage {
             }
         }
         return out;
+    }
+
+    @Override
+    public StructuredReport run(PruningContext ctx, StructuredPlan plan) {
+        long start = System.nanoTime();
+        Network net = ctx.network();
+        long dense = dev.surgeon.core.prune.Flops.dense(net);
+        PruningReport.Metrics before = ctx.timed("evaluate", () -> StructuredRun.metrics(ctx));
+        ctx.nextRound();
+        long target = (long) Math.floor(dense * plan.keepFlops());
+        long t0 = System.nanoTime();
+        EigenDamage.Result r = ctx.timed("scoring", () -> apply(ctx, target));
+        PruningContext next = PruningContext.builder(r.network(), ctx.loss(), ctx.train()).test(ctx.test()).seed(ctx.seed())
+                .evaluationBatch(ctx.evaluationBatch()).progress(ctx.progress()).build();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        PruningReport.Metrics pruned = ctx.timed("evaluate", () -> StructuredRun.metrics(next));
+        ctx.timed("fine-tuning", () -> {
+            plan.finalRetraining().run(next, "final");
+            return null;
+        });
+        PruningReport.Metrics after = ctx.timed("evaluate", () -> StructuredRun.metrics(next));
+        List<StructuredReport.LayerWidth> layers = new ArrayList<>();
+        for (EigenDamage.LayerRank l : r.layers()) {
+            layers.add(new StructuredReport.LayerWidth(l.layer() + " input directions", l.inputs(), l.keptInputs()));
+            layers.add(new StructuredReport.LayerWidth(l.layer() + " output directions", l.outputs(), l.keptOutputs()));
+        }
+        List<StructuredReport.Round> rounds = List.of(new StructuredReport.Round(1, target, r.macs(), 0, Double.NaN,
+                before.trainLoss(), seconds));
+        ctx.note("EigenDamage replaces a layer by three (input rotation, pruned core, output rotation) where that has fewer "
+                + "parameters; widths below are directions kept in the Kronecker eigenbasis");
+        ctx.addTime("total", (System.nanoTime() - start) / 1e9);
+        return new StructuredReport(plan.method(), plan.params(), ctx.seed(), plan.kind(), plan.keepFlops(), layers,
+                net.parameterCount(), r.network().parameterCount(), dense, dev.surgeon.core.prune.Flops.dense(r.network()), before,
+                after, pruned, rounds, null, Double.NaN, ctx.timings(), ctx.notes(), net.spec().toString(),
+                r.network().spec().toString(), r.network());
     }
 
     private static int[] kept(boolean[] keep, boolean all) {

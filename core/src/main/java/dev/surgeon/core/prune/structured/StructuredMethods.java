@@ -22,6 +22,7 @@ import java.util.function.Function;
  *   <tr><td>kfac-obs</td><td>{@link KroneckerObs} (C-OBS) with its correction</td><td>D4</td></tr>
  *   <tr><td>redundancy</td><td>{@link GradientRedundancy} bounds + Taylor inside layers</td><td>D5</td></tr>
  *   <tr><td>eigendamage</td><td>{@link EigenDamage}: pruning in the Kronecker eigenbasis, layers factorized</td><td>D4</td></tr>
+ *   <tr><td>spectral</td><td>{@link SpectralRadiusPruning}: sharpness-aware training with K-FAC OBS pruning</td><td>D6</td></tr>
  * </table>
  * Common knobs: {@code structured} (filters, neurons, all), {@code flops} (kept fraction of the dense multiply-adds),
  * {@code allocation}, {@code max_fraction}, {@code rounds}, fine-tuning between rounds and after.
@@ -70,6 +71,27 @@ public final class StructuredMethods {
                             new EigenDamage(s.integer("calibration", 0), s.integer("batch", 1), s.real("damping"),
                                     s.real("max_fraction")));
                 }));
+        list.add(new StructuredMethod("spectral", "Ebrahimi and Klabjan 2021 (D6): training with per-layer steps bounded by the "
+                + "K-FAC spectral radius, K-FAC OBS neuron pruning during training, Hessian top eigenvalue tracked",
+                knobs().add("damping", "1e-3", "λ of the K-FAC OBS scorer").add("epochs", "5", "training epochs")
+                        .add("lr", "0.05", "SGD learning rate η").add("momentum", "0.9", "SGD momentum")
+                        .add("weight_decay", "5e-4", "coupled L2").add("train_batch", "64", "training mini-batch")
+                        .add("refresh_every", "300", "steps between spectral-radius refreshes (T)")
+                        .add("curvature_samples", "256", "fixed batch for the spectral radii and the Hessian eigenvalue")
+                        .add("kappa", "1", "bound η_l·ν_l <= κ per layer (0: off)")
+                        .add("prune_every", "100", "steps between pruning events (P)")
+                        .add("prune_from", "0.1", "fraction of training when pruning starts")
+                        .add("prune_until", "0.6", "fraction of training when the FLOPs target is reached")
+                        .add("reinitialize", "true", "train from a fresh initialization (from scratch)").list(),
+                s -> new StructuredPlan(s.method(), s.params(), StructureKind.parse(s.text("structured")), null,
+                        new StructureAllocation(StructureAllocation.Mode.GLOBAL, s.real("max_fraction")), null, s.real("flops"), 1,
+                        Retraining.NONE, 0, Retraining.NONE,
+                        new SpectralRadiusPruning(s.integer("epochs", 1), s.nonNegative("lr"), s.nonNegative("momentum"),
+                                s.nonNegative("weight_decay"), s.integer("train_batch", 1), s.integer("refresh_every", 1),
+                                s.integer("curvature_samples", 1), s.nonNegative("kappa"), s.integer("prune_every", 1),
+                                s.real("prune_from"), s.real("prune_until"),
+                                new KroneckerObs(s.integer("calibration", 0), s.integer("batch", 1), s.real("damping"), true),
+                                s.bool("reinitialize")))));
         return list;
     }
 

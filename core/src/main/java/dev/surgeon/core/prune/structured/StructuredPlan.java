@@ -12,7 +12,7 @@ import java.util.Map;
  * @param method          the method's name, e.g. {@code sosp-h}
  * @param params          every knob with its value (defaults included), for the report
  * @param kind            filters, neurons or all
- * @param scorer          the criterion (null for EigenDamage)
+ * @param scorer          the criterion (null when a procedure runs the method)
  * @param allocation      global or uniform, with the largest fraction any layer may lose
  * @param redundancy      per-layer bounds from the gradient matrix (D5), or null
  * @param keepFlops       fraction of the dense multiply-adds kept at the end, in (0, 1]
@@ -21,14 +21,14 @@ import java.util.Map;
  * @param betweenSteps    additionally, mini-batch SGD steps after every round but the last (Taylor 2017's "few dozen
  *                        updates"; uses {@code between}'s learning rate, momentum, decay and batch)
  * @param finalRetraining fine-tuning after the last round
- * @param eigenDamage     EigenDamage's factorization instead of unit removal (then scorer is null), or null
+ * @param procedure       a method with its own course ({@link EigenDamage}, {@link SpectralRadiusPruning}), or null
  */
 public record StructuredPlan(String method, Map<String, Object> params, StructureKind kind, StructureScorer scorer,
                              StructureAllocation allocation, GradientRedundancy redundancy, double keepFlops, int rounds,
-                             Retraining between, int betweenSteps, Retraining finalRetraining, EigenDamage eigenDamage) {
+                             Retraining between, int betweenSteps, Retraining finalRetraining, StructuredProcedure procedure) {
     public StructuredPlan {
-        if ((scorer == null) == (eigenDamage == null)) {
-            throw new IllegalArgumentException("a structured plan has either a structure scorer or EigenDamage");
+        if ((scorer == null) == (procedure == null)) {
+            throw new IllegalArgumentException("a structured plan has either a structure scorer or a procedure");
         }
         if (!(keepFlops > 0 && keepFlops <= 1)) {
             throw new IllegalArgumentException("flops must be the kept fraction of the dense multiply-adds, in (0, 1]; got "

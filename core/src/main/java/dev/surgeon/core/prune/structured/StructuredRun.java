@@ -31,12 +31,11 @@ public final class StructuredRun {
     }
 
     /**
-     * Prunes the context's network by the plan. With EigenDamage the context's network is left unchanged and the
-     * report's network is the factorized one, fine-tuned in a context with the same data, loss and seed.
+     * Prunes the context's network by the plan (or hands it to the plan's {@link StructuredProcedure}).
      */
     public static StructuredReport execute(PruningContext ctx, StructuredPlan plan) {
-        if (plan.eigenDamage() != null) {
-            return eigenDamage(ctx, plan);
+        if (plan.procedure() != null) {
+            return plan.procedure().run(ctx, plan);
         }
         long start = System.nanoTime();
         Network net = ctx.network();
@@ -97,40 +96,6 @@ public final class StructuredRun {
                 shrunk);
     }
 
-    private static StructuredReport eigenDamage(PruningContext ctx, StructuredPlan plan) {
-        long start = System.nanoTime();
-        Network net = ctx.network();
-        long dense = dev.surgeon.core.prune.Flops.dense(net);
-        PruningReport.Metrics before = ctx.timed("evaluate", () -> metrics(ctx));
-        ctx.nextRound();
-        long target = (long) Math.floor(dense * plan.keepFlops());
-        long t0 = System.nanoTime();
-        EigenDamage.Result r = ctx.timed("scoring", () -> plan.eigenDamage().apply(ctx, target));
-        PruningContext next = PruningContext.builder(r.network(), ctx.loss(), ctx.train()).test(ctx.test()).seed(ctx.seed())
-                .evaluationBatch(ctx.evaluationBatch()).progress(ctx.progress()).build();
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        PruningReport.Metrics pruned = ctx.timed("evaluate", () -> metrics(next));
-        ctx.timed("fine-tuning", () -> {
-            plan.finalRetraining().run(next, "final");
-            return null;
-        });
-        PruningReport.Metrics after = ctx.timed("evaluate", () -> metrics(next));
-        List<StructuredReport.LayerWidth> layers = new ArrayList<>();
-        for (EigenDamage.LayerRank l : r.layers()) {
-            layers.add(new StructuredReport.LayerWidth(l.layer() + " input directions", l.inputs(), l.keptInputs()));
-            layers.add(new StructuredReport.LayerWidth(l.layer() + " output directions", l.outputs(), l.keptOutputs()));
-        }
-        List<StructuredReport.Round> rounds = List.of(new StructuredReport.Round(1, target, r.macs(), 0, Double.NaN,
-                before.trainLoss(), seconds));
-        ctx.note("EigenDamage replaces a layer by three (input rotation, pruned core, output rotation) where that has fewer "
-                + "parameters; widths below are directions kept in the Kronecker eigenbasis");
-        ctx.addTime("total", (System.nanoTime() - start) / 1e9);
-        return new StructuredReport(plan.method(), plan.params(), ctx.seed(), plan.kind(), plan.keepFlops(), layers,
-                net.parameterCount(), r.network().parameterCount(), dense, dev.surgeon.core.prune.Flops.dense(r.network()), before,
-                after, pruned, rounds, null, Double.NaN, ctx.timings(), ctx.notes(), net.spec().toString(),
-                r.network().spec().toString(), r.network());
-    }
-
     /** Mini-batch SGD steps with the mask (pruned weights stay 0), batches drawn with a derived seed. */
     static void steps(PruningContext ctx, Retraining recipe, int steps, String stage) {
         if (steps == 0) {
@@ -176,7 +141,7 @@ public final class StructuredRun {
         return ctx.timed("evaluate", () -> Evaluation.of(ctx.network(), ctx.loss(), measure, ctx.evaluationBatch()).loss());
     }
 
-    private static PruningReport.Metrics metrics(PruningContext ctx) {
+    static PruningReport.Metrics metrics(PruningContext ctx) {
         Evaluation train = ctx.evaluateTrain();
         Evaluation test = ctx.evaluateTest();
         boolean classes = ctx.train().isClassification();
