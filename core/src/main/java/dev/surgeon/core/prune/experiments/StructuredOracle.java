@@ -1,5 +1,6 @@
 package dev.surgeon.core.prune.experiments;
 
+import dev.surgeon.core.curvature.DataSource;
 import dev.surgeon.core.data.Dataset;
 import dev.surgeon.core.data.Datasets;
 import dev.surgeon.core.data.Split;
@@ -22,7 +23,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Two checks on a trained LeNet (issue 9):
@@ -49,7 +49,8 @@ public final class StructuredOracle {
         Split split = Datasets.fashionMnist(Path.of(a.getOrDefault("data", Datasets.FASHION_MNIST_PATH)));
         Loss loss = Loss.softmaxCrossEntropy();
         Network net = StructuredLenet.dense(a, netName, split, loss);
-        Dataset subset = split.train().subset(draw(split.train().size(), samples, seed), "Fashion-MNIST train subset");
+        Dataset subset = split.train().subset(DataSource.sample(split.train(), samples, samples, seed ^ 0x4F7261636C65L).indices(),
+                "Fashion-MNIST train subset");
         PruningContext ctx = PruningContext.builder(net, loss, subset).seed(seed).evaluationBatch(1000).build();
         Structures st = Structures.of(net, StructureKind.ALL);
         StringBuilder b = new StringBuilder();
@@ -142,21 +143,6 @@ public final class StructuredOracle {
             y[i] = oracle[idx.get(i)];
         }
         return RemovalOracle.spearman(x, y);
-    }
-
-    private static int[] draw(int n, int k, long seed) {
-        SplittableRandom r = new SplittableRandom(seed ^ 0x4F7261636C65L);
-        int[] all = new int[n];
-        for (int i = 0; i < n; i++) {
-            all[i] = i;
-        }
-        for (int i = 0; i < k; i++) {
-            int j = i + r.nextInt(n - i);
-            int t = all[i];
-            all[i] = all[j];
-            all[j] = t;
-        }
-        return java.util.Arrays.copyOf(all, Math.min(k, n));
     }
 
     public static void main(String[] args) throws IOException {

@@ -154,11 +154,7 @@ public record SpectralRadiusPruning(int epochs, double learningRate, double mome
                 + "multipliers min(1, κ/(η ν_l))): " + String.join("; ", history));
         PruningReport.Metrics after = ctx.timed("evaluate", () -> StructuredRun.metrics(ctx));
         Network shrunk = net.shrink();
-        int[] widthsAfter = st.widths();
-        List<StructuredReport.LayerWidth> layers = new ArrayList<>();
-        for (int j = 0; j < st.linkCount(); j++) {
-            layers.add(new StructuredReport.LayerWidth(st.layerName(j), widthsBefore[j], widthsAfter[j]));
-        }
+        List<StructuredReport.LayerWidth> layers = StructuredRun.widthRows(st, widthsBefore);
         ctx.addTime("total", (System.nanoTime() - start) / 1e9);
         return new StructuredReport(plan.method(), plan.params(), ctx.seed(), plan.kind(), plan.keepFlops(), layers,
                 parametersBefore, shrunk.parameterCount(), dense, dev.surgeon.core.prune.Flops.dense(shrunk), before, after, after,

@@ -1,5 +1,6 @@
 package dev.surgeon.core.prune.structured;
 
+import dev.surgeon.core.curvature.DataSource;
 import dev.surgeon.core.data.Dataset;
 import dev.surgeon.core.nn.Network;
 import dev.surgeon.core.nn.Workspace;
@@ -48,7 +49,8 @@ public final class StructuredRun {
         String specBefore = net.spec().toString();
         PruningReport.Metrics before = ctx.timed("evaluate", () -> metrics(ctx));
         Dataset measure = ctx.train().size() <= MEASURE_SAMPLES ? ctx.train()
-                : ctx.train().subset(draw(ctx.seed(), ctx.train().size()), ctx.train().name() + " (measurement subset)");
+                : ctx.train().subset(DataSource.sample(ctx.train(), MEASURE_SAMPLES, MEASURE_SAMPLES,
+                ctx.seed() ^ 0x5374727563747572L).indices(), ctx.train().name() + " (measurement subset)");
         GradientRedundancy.Estimate estimate = null;
         double[] caps = null;
         if (plan.redundancy() != null) {
@@ -84,16 +86,22 @@ public final class StructuredRun {
         PruningReport.Metrics after = ctx.timed("evaluate", () -> metrics(ctx));
         Network shrunk = net.shrink();
         double difference = outputDifference(net, shrunk, measure);
-        int[] widthsAfter = st.widths();
-        List<StructuredReport.LayerWidth> layers = new ArrayList<>();
-        for (int j = 0; j < st.linkCount(); j++) {
-            layers.add(new StructuredReport.LayerWidth(st.layerName(j), widthsBefore[j], widthsAfter[j]));
-        }
+        List<StructuredReport.LayerWidth> layers = widthRows(st, widthsBefore);
         ctx.addTime("total", (System.nanoTime() - start) / 1e9);
         return new StructuredReport(plan.method(), plan.params(), ctx.seed(), plan.kind(), plan.keepFlops(), layers,
                 parametersBefore, shrunk.parameterCount(), macsBefore, dev.surgeon.core.prune.Flops.dense(shrunk), before, after,
                 pruned, rounds, estimate, difference, ctx.timings(), ctx.notes(), specBefore, shrunk.spec().toString(),
                 shrunk);
+    }
+
+    /** One row per layer with hidden units: its width before and now. */
+    static List<StructuredReport.LayerWidth> widthRows(Structures st, int[] widthsBefore) {
+        int[] widthsAfter = st.widths();
+        List<StructuredReport.LayerWidth> layers = new ArrayList<>();
+        for (int j = 0; j < st.linkCount(); j++) {
+            layers.add(new StructuredReport.LayerWidth(st.layerName(j), widthsBefore[j], widthsAfter[j]));
+        }
+        return layers;
     }
 
     /** Mini-batch SGD steps with the mask (pruned weights stay 0), batches drawn with a derived seed. */
@@ -118,23 +126,6 @@ public final class StructuredRun {
             }
             return null;
         });
-    }
-
-    private static int[] draw(long seed, int n) {
-        SplittableRandom r = new SplittableRandom(seed ^ 0x5374727563747572L);
-        int[] all = new int[n];
-        for (int i = 0; i < n; i++) {
-            all[i] = i;
-        }
-        for (int i = 0; i < MEASURE_SAMPLES; i++) {
-            int k = i + r.nextInt(n - i);
-            int t = all[i];
-            all[i] = all[k];
-            all[k] = t;
-        }
-        int[] out = java.util.Arrays.copyOf(all, MEASURE_SAMPLES);
-        java.util.Arrays.sort(out);
-        return out;
     }
 
     private static double loss(PruningContext ctx, Dataset measure) {

@@ -200,26 +200,16 @@ public final class Structures {
 
     /** Multiply-adds of the network at batch 1 when link j has {@code widths[j]} units (see the class comment). */
     public long macs(int[] widths) {
-        long total = 0;
-        int previous = -1;
-        List<HiddenUnits.Link> links = hidden.links();
-        for (Layer l : network.layers()) {
-            if (!l.hasParameters()) {
-                continue;
-            }
-            int j = linkIndexOfLayer(l.index());
-            ParameterTensor w = l.parameters().get(0);
-            long rows = j >= 0 ? widths[j] : w.rows();
-            long cols = previous >= 0 ? (long) widths[previous] * links.get(previous).columnsPerUnit() : w.columns();
-            long positions = l.spec().kind() == LayerSpec.Kind.CONV ? (long) l.outputShape().height() * l.outputShape().width() : 1;
-            total += rows * cols * positions;
-            previous = j;
-        }
-        return total;
+        return count(widths, true);
     }
 
     /** Parameters (weights and biases) of the network when link j has {@code widths[j]} units. */
     public long parameters(int[] widths) {
+        return count(widths, false);
+    }
+
+    /** Σ over weighted layers of rows × columns × (output positions, or 1 plus a bias per row). */
+    private long count(int[] widths, boolean macs) {
         long total = 0;
         int previous = -1;
         List<HiddenUnits.Link> links = hidden.links();
@@ -231,7 +221,12 @@ public final class Structures {
             ParameterTensor w = l.parameters().get(0);
             long rows = j >= 0 ? widths[j] : w.rows();
             long cols = previous >= 0 ? (long) widths[previous] * links.get(previous).columnsPerUnit() : w.columns();
-            total += rows * cols + (l.parameters().size() > 1 ? rows : 0);
+            if (macs) {
+                long positions = l.spec().kind() == LayerSpec.Kind.CONV ? (long) l.outputShape().height() * l.outputShape().width() : 1;
+                total += rows * cols * positions;
+            } else {
+                total += rows * cols + (l.parameters().size() > 1 ? rows : 0);
+            }
             previous = j;
         }
         return total;

@@ -15,6 +15,7 @@ import dev.surgeon.core.curvature.ParameterSubset;
 import dev.surgeon.core.data.Dataset;
 import dev.surgeon.core.nn.Network;
 import dev.surgeon.core.nn.Workspace;
+import dev.surgeon.core.prune.DenseMath;
 import dev.surgeon.core.prune.PruningContext;
 import java.util.List;
 import java.util.Map;
@@ -138,57 +139,20 @@ class CriteriaTest {
         }
     }
 
-    /** Dense (Γ ⊗ A + λI) of one layer in the row-major W̄ order: entry ((i,j),(i',j')) = Γ_ii' A_jj' (+λ). */
-    private static double[][] kronecker(double[] gamma, int ng, double[] a, int na, double lambda) {
+    /** Dense (Γ ⊗ A + λI) of one layer in the row-major W̄ order: entry ((i,j),(i',j')) = Γ_ii' A_jj' (+λ); flat. */
+    private static double[] kronecker(double[] gamma, int ng, double[] a, int na, double lambda) {
         int d = ng * na;
-        double[][] f = new double[d][d];
+        double[] f = new double[d * d];
         for (int i = 0; i < ng; i++) {
             for (int j = 0; j < na; j++) {
                 for (int i2 = 0; i2 < ng; i2++) {
                     for (int j2 = 0; j2 < na; j2++) {
-                        f[i * na + j][i2 * na + j2] = gamma[i * ng + i2] * a[j * na + j2] + (i == i2 && j == j2 ? lambda : 0);
+                        f[(i * na + j) * d + i2 * na + j2] = gamma[i * ng + i2] * a[j * na + j2] + (i == i2 && j == j2 ? lambda : 0);
                     }
                 }
             }
         }
         return f;
-    }
-
-    private static double[][] inverse(double[][] m) {
-        int n = m.length;
-        double[][] a = new double[n][2 * n];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(m[i], 0, a[i], 0, n);
-            a[i][n + i] = 1;
-        }
-        for (int col = 0; col < n; col++) {
-            int p = col;
-            for (int r = col + 1; r < n; r++) {
-                if (Math.abs(a[r][col]) > Math.abs(a[p][col])) {
-                    p = r;
-                }
-            }
-            double[] t = a[p];
-            a[p] = a[col];
-            a[col] = t;
-            double piv = a[col][col];
-            for (int k = 0; k < 2 * n; k++) {
-                a[col][k] /= piv;
-            }
-            for (int r = 0; r < n; r++) {
-                if (r != col && a[r][col] != 0) {
-                    double f = a[r][col];
-                    for (int k = 0; k < 2 * n; k++) {
-                        a[r][k] -= f * a[col][k];
-                    }
-                }
-            }
-        }
-        double[][] inv = new double[n][n];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(a[i], n, inv[i], 0, n);
-        }
-        return inv;
     }
 
     @Test
@@ -206,25 +170,17 @@ class CriteriaTest {
         KroneckerFactors.LayerFactors f = op.factors().layers().get(0);
         int na = f.inputDim();
         int ng = f.outputDim();
-        double[][] dense = kronecker(f.gradientFactor(), ng, f.inputFactor(), na, lambda);
-        double[][] inv = inverse(dense);
+        int d = ng * na;
+        double[] inv = DenseMath.inverse(kronecker(f.gradientFactor(), ng, f.inputFactor(), na, lambda), d);
         float[] w = net.parameters();
         // Undamped factor form of D4: [F⁻¹]_{ij,ij} = [Γ⁻¹]_ii [A⁻¹]_jj.
-        double[][] a = new double[na][na];
-        double[][] gm = new double[ng][ng];
-        for (int i = 0; i < na * na; i++) {
-            a[i / na][i % na] = f.inputFactor()[i];
-        }
-        for (int i = 0; i < ng * ng; i++) {
-            gm[i / ng][i % ng] = f.gradientFactor()[i];
-        }
-        double[][] ai = inverse(a);
-        double[][] gi = inverse(gm);
-        double[][] undamped = inverse(kronecker(f.gradientFactor(), ng, f.inputFactor(), na, 0));
+        double[] ai = DenseMath.inverse(f.inputFactor(), na);
+        double[] gi = DenseMath.inverse(f.gradientFactor(), ng);
+        double[] undamped = DenseMath.inverse(kronecker(f.gradientFactor(), ng, f.inputFactor(), na, 0), d);
         for (int i = 0; i < ng; i++) {
             for (int j = 0; j < na; j++) {
-                double kron = gi[i][i] * ai[j][j];
-                assertEquals(kron, undamped[i * na + j][i * na + j], 1e-8 * Math.abs(kron), "Kronecker inverse diagonal");
+                double kron = gi[i * ng + i] * ai[j * na + j];
+                assertEquals(kron, undamped[(i * na + j) * d + i * na + j], 1e-8 * Math.abs(kron), "Kronecker inverse diagonal");
             }
         }
         for (int i = 0; i < ng; i++) {
@@ -232,23 +188,23 @@ class CriteriaTest {
             double expected = 0;
             for (int j = 0; j < na; j++) {
                 int q = s.incoming()[j];
-                expected += (double) w[q] * w[q] / (2 * inv[i * na + j][i * na + j]);
+                expected += (double) w[q] * w[q] / (2 * inv[(i * na + j) * d + i * na + j]);
             }
             assertEquals(expected, scores[s.index()], 1e-6 * expected, "C-OBS saliency of " + s);
         }
         // The correction for removing unit 1: δ = −F⁻¹c, c = W̄_1j/[F⁻¹]_{1j,1j} on row 1 (= −Γ⁻¹CA⁻¹ without damping).
         Structure removed = st.ofLink(0).get(1);
-        double[] c = new double[ng * na];
+        double[] c = new double[d];
         for (int j = 0; j < na; j++) {
-            c[na + j] = w[removed.incoming()[j]] / inv[na + j][na + j];
+            c[na + j] = w[removed.incoming()[j]] / inv[(na + j) * d + na + j];
         }
         float[] before = w.clone();
         ctx.mask().prune(removed.incoming()[0]);
         obs.correct(ctx, st, List.of(removed));
-        for (int r = 0; r < ng * na; r++) {
+        for (int r = 0; r < d; r++) {
             double delta = 0;
-            for (int k = 0; k < ng * na; k++) {
-                delta -= inv[r][k] * c[k];
+            for (int k = 0; k < d; k++) {
+                delta -= inv[r * d + k] * c[k];
             }
             int q = r / na < ng ? (r % na < na - 1 ? net.layout().tensor("fc1.weight").offset() + (r / na) * (na - 1) + r % na
                     : net.layout().tensor("fc1.bias").offset() + r / na) : -1;
@@ -319,37 +275,15 @@ class CriteriaTest {
 
     @Test
     void spectralRadiusOfAKroneckerBlockIsTheProductOfTheFactors() {
-        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
-        double[] a = spd(4, r);
-        double[] g = spd(3, r);
-        double[][] k = kronecker(g, 3, a, 4, 0);
-        double[] flat = new double[144];
-        for (int i = 0; i < 12; i++) {
-            System.arraycopy(k[i], 0, flat, i * 12, 12);
-        }
+        double[] a = DenseMath.randomSpd(4, 0.1, 3);
+        double[] g = DenseMath.randomSpd(3, 0.1, 4);
+        double[] flat = kronecker(g, 3, a, 4, 0);
         double product = SpectralRadiusPruning.topEigenvalue(a, 4, 1) * SpectralRadiusPruning.topEigenvalue(g, 3, 2);
         double[] values = new double[12];
         dev.surgeon.kernels.Kernels.scalar().syev(dev.surgeon.kernels.Uplo.LOWER, 12, flat, 0, 12, values, 0);
         double top = java.util.Arrays.stream(values).max().orElseThrow();
         // Power iteration stops at a 1e-3 relative change; the gap of these random matrices makes that ~1e-3 accurate.
         assertEquals(top, product, 1e-2 * top);
-    }
-
-    private static double[] spd(int n, java.util.SplittableRandom r) {
-        double[] x = new double[n * n];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = r.nextGaussian();
-        }
-        double[] m = new double[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                for (int p = 0; p < n; p++) {
-                    m[i * n + j] += x[i * n + p] * x[j * n + p];
-                }
-            }
-            m[i * n + i] += 0.1;
-        }
-        return m;
     }
 
     @Test
