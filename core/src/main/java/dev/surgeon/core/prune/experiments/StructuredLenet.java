@@ -56,7 +56,7 @@ public final class StructuredLenet {
                 + "kernels %s (%d threads)%n", netName, recipe, 100 * denseAccuracy, dense.parameterCount(),
                 dev.surgeon.core.prune.Flops.dense(dense), dense.kernels().name(), dense.kernels().threads()));
         b.append(String.format(Locale.ROOT, "one-shot structured pruning (%s) on %d calibration samples, then %d epochs of SGD "
-                + "(lr %s cosine, momentum 0.9, batch 64); latency: median of %d timed repetitions after warm-up%n%n", kind,
+                + "(lr %s cosine, momentum 0.9, batch 64); latency: median of %d alternating timed repetitions (dense, shrunk) after warm-up%n%n", kind,
                 calibration, retrain, lr, reps));
         b.append("| method | FLOPs kept | reduction | params | widths | acc pruned | acc fine-tuned | Δ vs dense "
                 + "| b1 dense/shrunk ms | b1 speed-up | b128 dense/shrunk ms | b128 speed-up |\n");
@@ -80,10 +80,12 @@ public final class StructuredLenet {
                     b.append(String.format(Locale.ROOT, "| %s | %.3f | failed: %s |%n", m, f, e.getMessage()));
                     continue;
                 }
-                double d1 = ForwardLatency.medianMillis(dense, 1, 200, reps);
-                double s1 = ForwardLatency.medianMillis(r.shrunk(), 1, 200, reps);
-                double d128 = ForwardLatency.medianMillis(dense, 128, 5, reps);
-                double s128 = ForwardLatency.medianMillis(r.shrunk(), 128, 5, reps);
+                double[] b1 = ForwardLatency.compare(dense, r.shrunk(), 1, 300, reps);
+                double[] b128 = ForwardLatency.compare(dense, r.shrunk(), 128, 10, reps);
+                double d1 = b1[0];
+                double s1 = b1[1];
+                double d128 = b128[0];
+                double s128 = b128[1];
                 StringBuilder widths = new StringBuilder();
                 for (StructuredReport.LayerWidth w : r.layers()) {
                     widths.append(widths.isEmpty() ? "" : "-").append(w.after());

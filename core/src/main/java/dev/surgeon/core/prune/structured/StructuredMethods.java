@@ -78,7 +78,7 @@ public final class StructuredMethods {
                         .add("weight_decay", "5e-4", "coupled L2").add("train_batch", "64", "training mini-batch")
                         .add("refresh_every", "300", "steps between spectral-radius refreshes (T)")
                         .add("curvature_samples", "256", "fixed batch for the spectral radii and the Hessian eigenvalue")
-                        .add("kappa", "1", "bound η_l·ν_l <= κ per layer (0: off)")
+                        .add("kappa", "0.2", "bound η_l·ν_l <= κ per layer (0: off; 2 is the stability edge)")
                         .add("prune_every", "100", "steps between pruning events (P)")
                         .add("prune_from", "0.1", "fraction of training when pruning starts")
                         .add("prune_until", "0.6", "fraction of training when the FLOPs target is reached")

@@ -96,7 +96,7 @@ class ExperimentsSmokeTest {
 
     @Test
     void theRegistryNamesEveryExperiment() {
-        assertEquals(List.of("xor", "monk", "mlpnet", "lenet"), Experiments.all().stream().map(Experiments.Entry::name).toList());
+        assertEquals(List.of("xor", "monk", "mlpnet", "lenet", "structured", "structured-oracle"), Experiments.all().stream().map(Experiments.Entry::name).toList());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Experiments.named("cifar"));
         assertTrue(e.getMessage().contains("xor, monk, mlpnet, lenet"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Experiments.arguments(List.of("nets")));
