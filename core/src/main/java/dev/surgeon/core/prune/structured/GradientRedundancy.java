@@ -15,7 +15,8 @@ import java.util.List;
  *   <li>For layer l with n_l units, G_l ∈ R^{N×n_l} with G_l[n, f] = ∂ℓ_n/∂u_f = Σ_positions a_f ∂ℓ_n/∂a_f, the
  *       per-unit Taylor term of D1 (the gate derivative, {@link GateDerivatives}), on a fixed, recorded calibration
  *       subset.</li>
- *   <li>Singular values σ of G_l (square roots of the eigenvalues of G_lᵀG_l, float64); effective rank r_l = the number
+ *   <li>Singular values σ of G_l (square roots of the eigenvalues of the smaller of G_lᵀG_l and G_lG_lᵀ, float64);
+ *       effective rank r_l = the number
  *       of σ_i &gt; τ·σ_1; redundancy ρ_l = 1 − r_l/n_l. Maximum network compression (METHODS formula) =
  *       1 − Σ_l r_l·p_l / Σ_l n_l·p_l with p_l the parameters per unit (row + bias + outgoing columns).</li>
  *   <li>ρ_l is an upper bound on the fraction of layer l pruned ({@link StructureAllocation} caps).</li>
@@ -72,8 +73,8 @@ public final class GradientRedundancy {
     /** The estimate at the current weights. */
     public Estimate estimate(PruningContext ctx, Structures structures) {
         int count = structures.size();
-        double[] gram = new double[count * count];
         GateDerivatives gates = new GateDerivatives(structures);
+        List<double[]> batches = new ArrayList<>();
         int[] rows = {0};
         CalibrationPasses.run(ctx, "gradient redundancy", samples, batch, (ws, weight) -> {
             int b = ws.batch();
@@ -81,9 +82,16 @@ public final class GradientRedundancy {
             double[] d = new double[b * count];
             ctx.network().lossSeeds(ws, ctx.loss(), null, seeds, 0);
             gates.compute(ws, seeds, 0, d);
-            ctx.network().kernels().gemm(Trans.T, Trans.N, count, count, b, 1.0, d, 0, count, d, 0, count, 1.0, gram, 0, count);
+            batches.add(d);
             rows[0] += b;
         });
+        int m = rows[0];
+        double[] g = new double[m * count];
+        int at = 0;
+        for (double[] d : batches) {
+            System.arraycopy(d, 0, g, at, d.length);
+            at += d.length;
+        }
         List<LayerEstimate> layers = new ArrayList<>();
         double[] caps = new double[structures.linkCount()];
         double kept = 0;
@@ -95,21 +103,7 @@ public final class GradientRedundancy {
                 continue;
             }
             int n = group.size();
-            int first = group.get(0).index();
-            double[] block = new double[n * n];
-            for (int a = 0; a < n; a++) {
-                System.arraycopy(gram, (first + a) * count + first, block, a * n, n);
-            }
-            double[] values = new double[n];
-            ctx.network().kernels().syev(Uplo.LOWER, n, block, 0, n, values, 0);
-            double[] sigma = new double[n];
-            for (int i = 0; i < n; i++) {
-                sigma[i] = -Math.sqrt(Math.max(0, values[i]));
-            }
-            java.util.Arrays.sort(sigma);
-            for (int i = 0; i < n; i++) {
-                sigma[i] = -sigma[i];
-            }
+            double[] sigma = singularValues(ctx, g, m, count, group.get(0).index(), n);
             int rank = rank(sigma, tau);
             double rho = 1 - (double) rank / n;
             caps[j] = rho;
@@ -118,7 +112,44 @@ public final class GradientRedundancy {
             kept += rank * per;
             total += n * per;
         }
-        return new Estimate(tau, rows[0], layers, caps, total == 0 ? 0 : 1 - kept / total);
+        return new Estimate(tau, m, layers, caps, total == 0 ? 0 : 1 - kept / total);
+    }
+
+    /**
+     * The n singular values (decreasing, zeros included) of the m × n block of G starting at column {@code first}, from
+     * the eigenvalues of the smaller Gram matrix (G_lᵀG_l or G_lG_lᵀ, which share their non-zero eigenvalues σ²).
+     */
+    private static double[] singularValues(PruningContext ctx, double[] g, int m, int ld, int first, int n) {
+        int k = Math.min(m, n);
+        double[] gram = new double[k * k];
+        if (n <= m) {
+            ctx.network().kernels().gemm(Trans.T, Trans.N, n, n, m, 1.0, g, first, ld, g, first, ld, 0.0, gram, 0, n);
+        } else {
+            ctx.network().kernels().gemm(Trans.N, Trans.T, m, m, n, 1.0, g, first, ld, g, first, ld, 0.0, gram, 0, m);
+        }
+        // Scaled to a unit largest diagonal entry: gate derivatives of near-dead units reach the denormal range, which
+        // the eigensolver's QL iterations do not survive; the rank is scale-invariant.
+        double scale = 0;
+        for (int a = 0; a < k; a++) {
+            scale = Math.max(scale, gram[a * k + a]);
+        }
+        double[] values = new double[k];
+        if (scale > 0) {
+            for (int a = 0; a < k * k; a++) {
+                double v = gram[a] / scale;
+                gram[a] = Math.abs(v) < 1e-200 ? 0 : v;
+            }
+            ctx.network().kernels().syev(Uplo.LOWER, k, gram, 0, k, values, 0);
+        }
+        double[] sigma = new double[n];
+        for (int i = 0; i < k; i++) {
+            sigma[i] = -Math.sqrt(Math.max(0, values[i]) * scale);
+        }
+        java.util.Arrays.sort(sigma);
+        for (int i = 0; i < n; i++) {
+            sigma[i] = -sigma[i] + 0.0;
+        }
+        return sigma;
     }
 
     /** Number of σ_i &gt; τ·σ_1 (σ sorted decreasing; 0 when σ_1 = 0). */
