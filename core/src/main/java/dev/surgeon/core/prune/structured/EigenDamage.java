@@ -344,7 +344,7 @@ public final class EigenDamage implements StructuredProcedure {
         long start = System.nanoTime();
         Network net = ctx.network();
         long dense = dev.surgeon.core.prune.Flops.dense(net);
-        PruningReport.Metrics before = ctx.timed("evaluate", () -> StructuredRun.metrics(ctx));
+        PruningReport.Metrics before = ctx.timed("evaluate", () -> StructuredRun.metrics(ctx, StructuredRun.measurementSubset(ctx)));
         ctx.nextRound();
         long target = (long) Math.floor(dense * plan.keepFlops());
         long t0 = System.nanoTime();
@@ -352,12 +352,12 @@ public final class EigenDamage implements StructuredProcedure {
         PruningContext next = PruningContext.builder(r.network(), ctx.loss(), ctx.train()).test(ctx.test()).seed(ctx.seed())
                 .evaluationBatch(ctx.evaluationBatch()).progress(ctx.progress()).build();
         double seconds = (System.nanoTime() - t0) / 1e9;
-        PruningReport.Metrics pruned = ctx.timed("evaluate", () -> StructuredRun.metrics(next));
+        PruningReport.Metrics pruned = ctx.timed("evaluate", () -> StructuredRun.metrics(next, StructuredRun.measurementSubset(next)));
         ctx.timed("fine-tuning", () -> {
             plan.finalRetraining().run(next, "final");
             return null;
         });
-        PruningReport.Metrics after = ctx.timed("evaluate", () -> StructuredRun.metrics(next));
+        PruningReport.Metrics after = ctx.timed("evaluate", () -> StructuredRun.metrics(next, StructuredRun.measurementSubset(next)));
         List<StructuredReport.LayerWidth> layers = new ArrayList<>();
         for (EigenDamage.LayerRank l : r.layers()) {
             layers.add(new StructuredReport.LayerWidth(l.layer() + " input directions", l.inputs(), l.keptInputs()));

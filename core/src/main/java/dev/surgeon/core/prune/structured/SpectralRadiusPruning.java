@@ -82,7 +82,7 @@ public record SpectralRadiusPruning(int epochs, double learningRate, double mome
         long dense = st.macs(st.fullWidths());
         long parametersBefore = st.parameters(widthsBefore);
         String specBefore = net.spec().toString();
-        PruningReport.Metrics before = ctx.timed("evaluate", () -> StructuredRun.metrics(ctx));
+        PruningReport.Metrics before = ctx.timed("evaluate", () -> StructuredRun.metrics(ctx, StructuredRun.measurementSubset(ctx)));
         Sgd sgd = (momentum > 0 ? Sgd.momentum(learningRate, momentum) : Sgd.plain(learningRate)).weightDecay(weightDecay);
         sgd.setMask(ctx.mask());
         int n = ctx.train().size();
@@ -153,7 +153,7 @@ public record SpectralRadiusPruning(int epochs, double learningRate, double mome
         refresh(ctx, curvatureBatch, multiplier, history, step);
         ctx.note("ν history (step: K-FAC max_l ν_max(A_l)·ν_max(Γ_l) / Hessian top eigenvalue by power iteration; layer step "
                 + "multipliers min(1, κ/(η ν_l))): " + String.join("; ", history));
-        PruningReport.Metrics after = ctx.timed("evaluate", () -> StructuredRun.metrics(ctx));
+        PruningReport.Metrics after = ctx.timed("evaluate", () -> StructuredRun.metrics(ctx, StructuredRun.measurementSubset(ctx)));
         Network shrunk = net.shrink();
         List<StructuredReport.LayerWidth> layers = StructuredRun.widthRows(st, widthsBefore);
         ctx.addTime("total", (System.nanoTime() - start) / 1e9);

@@ -22,7 +22,8 @@ import java.util.SplittableRandom;
  * <p>Round j of R scores the remaining structures at the current weights, lets the scorer correct the weights for the
  * chosen removal (K-FAC OBS), removes the structures so that the multiply-adds fall to keepFlops^{j/R} of the dense
  * network's, and fine-tunes (epochs and/or mini-batch steps) before the next round; the final fine-tuning follows the
- * last round. The loss is measured on a fixed seeded subset of 2000 training samples before and after every round.
+ * last round. Training loss and accuracy are measured on a fixed seeded subset of 2000 training samples (before and
+ * after every round, and in the report's metrics); test metrics use the whole test set.
  * Everything random derives from the context's seed.
  */
 public final class StructuredRun {
@@ -47,10 +48,8 @@ public final class StructuredRun {
         long parametersBefore = st.parameters(widthsBefore);
         long macsBefore = st.macs(widthsBefore);
         String specBefore = net.spec().toString();
-        PruningReport.Metrics before = ctx.timed("evaluate", () -> metrics(ctx));
-        Dataset measure = ctx.train().size() <= MEASURE_SAMPLES ? ctx.train()
-                : ctx.train().subset(DataSource.sample(ctx.train(), MEASURE_SAMPLES, MEASURE_SAMPLES,
-                ctx.seed() ^ 0x5374727563747572L).indices(), ctx.train().name() + " (measurement subset)");
+        Dataset measure = measurementSubset(ctx);
+        PruningReport.Metrics before = ctx.timed("evaluate", () -> metrics(ctx, measure));
         GradientRedundancy.Estimate estimate = null;
         double[] caps = null;
         if (plan.redundancy() != null) {
@@ -81,9 +80,9 @@ public final class StructuredRun {
                 steps(ctx, plan.between(), plan.betweenSteps(), "round " + j);
             }
         }
-        PruningReport.Metrics pruned = ctx.timed("evaluate", () -> metrics(ctx));
+        PruningReport.Metrics pruned = ctx.timed("evaluate", () -> metrics(ctx, measure));
         plan.finalRetraining().run(ctx, "final");
-        PruningReport.Metrics after = ctx.timed("evaluate", () -> metrics(ctx));
+        PruningReport.Metrics after = ctx.timed("evaluate", () -> metrics(ctx, measure));
         Network shrunk = net.shrink();
         double difference = outputDifference(net, shrunk, measure);
         List<StructuredReport.LayerWidth> layers = widthRows(st, widthsBefore);
@@ -132,8 +131,16 @@ public final class StructuredRun {
         return ctx.timed("evaluate", () -> Evaluation.of(ctx.network(), ctx.loss(), measure, ctx.evaluationBatch()).loss());
     }
 
-    static PruningReport.Metrics metrics(PruningContext ctx) {
-        Evaluation train = ctx.evaluateTrain();
+    /** The fixed seeded subset of (at most) 2000 training samples on which training loss and accuracy are measured. */
+    static Dataset measurementSubset(PruningContext ctx) {
+        return ctx.train().size() <= MEASURE_SAMPLES ? ctx.train()
+                : ctx.train().subset(DataSource.sample(ctx.train(), MEASURE_SAMPLES, MEASURE_SAMPLES,
+                ctx.seed() ^ 0x5374727563747572L).indices(), ctx.train().name() + " (measurement subset)");
+    }
+
+    /** Training loss and accuracy on the measurement subset, test loss and accuracy on the whole test set. */
+    static PruningReport.Metrics metrics(PruningContext ctx, Dataset measure) {
+        Evaluation train = Evaluation.of(ctx.network(), ctx.loss(), measure, ctx.evaluationBatch());
         Evaluation test = ctx.evaluateTest();
         boolean classes = ctx.train().isClassification();
         return new PruningReport.Metrics(train.loss(), classes ? train.accuracy() : Double.NaN,
