@@ -28,6 +28,8 @@ import java.util.Map;
 public final class StructuredLenet {
     static final TrainedModels.Recipe LENET5 = new TrainedModels.Recipe("lenet-5", 8, 0.05, 0.9, 5e-4, 64, true, 1);
 
+    private static final System.Logger LOG = System.getLogger("dev.surgeon.core.prune.experiments");
+
     private StructuredLenet() {
     }
 
@@ -97,7 +99,7 @@ public final class StructuredLenet {
                 for (String n : r.notes()) {
                     b.append("|  | note: ").append(n).append(" |\n");
                 }
-                System.err.print(b.substring(b.lastIndexOf("| " + m)));
+                LOG.log(System.Logger.Level.INFO, b.substring(b.lastIndexOf("| " + m)).strip());
             }
         }
         return b.toString();
