@@ -15,6 +15,7 @@ module dev.surgeon.core {
     exports dev.surgeon.core.progress;
     exports dev.surgeon.core.prune;
     exports dev.surgeon.core.prune.experiments;
+    exports dev.surgeon.core.prune.structured;
     exports dev.surgeon.core.quant;
     exports dev.surgeon.core.train;
 }
