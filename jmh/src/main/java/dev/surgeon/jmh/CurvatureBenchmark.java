@@ -34,7 +34,7 @@ public class CurvatureBenchmark {
 
     @State(Scope.Thread)
     public static class Inverse {
-        @Param({"scalar", "vector"})
+        @Param({"scalar", "vector", "openblas"})
         public String provider;
 
         @Param({"512", "2048"})
@@ -63,7 +63,7 @@ public class CurvatureBenchmark {
 
     @State(Scope.Thread)
     public static class Rows {
-        @Param({"scalar", "vector"})
+        @Param({"scalar", "vector", "openblas"})
         public String provider;
 
         @Param({"256"})

@@ -83,7 +83,7 @@ public class CurvatureOperatorBenchmark {
 
     @State(Scope.Benchmark)
     public static class StaticMfac {
-        @Param({"scalar", "vector"})
+        @Param({"scalar", "vector", "openblas"})
         public String provider;
 
         @Param({"1000000"})
@@ -132,7 +132,7 @@ public class CurvatureOperatorBenchmark {
 
     @State(Scope.Benchmark)
     public static class DynamicMfac {
-        @Param({"scalar", "vector"})
+        @Param({"scalar", "vector", "openblas"})
         public String provider;
 
         @Param({"100000"})
@@ -186,7 +186,7 @@ public class CurvatureOperatorBenchmark {
 
     @State(Scope.Benchmark)
     public static class DenseFisher {
-        @Param({"scalar", "vector"})
+        @Param({"scalar", "vector", "openblas"})
         public String provider;
 
         @Param({"10000"})
@@ -240,7 +240,7 @@ public class CurvatureOperatorBenchmark {
 
     @State(Scope.Benchmark)
     public static class Kfac {
-        @Param({"scalar", "vector"})
+        @Param({"scalar", "vector", "openblas"})
         public String provider;
 
         @Param({"128"})

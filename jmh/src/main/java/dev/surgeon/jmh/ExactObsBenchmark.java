@@ -40,7 +40,7 @@ public class ExactObsBenchmark {
 
     @State(Scope.Benchmark)
     public static class Layer {
-        @Param({"scalar", "vector"})
+        @Param({"scalar", "vector", "openblas"})
         public String provider;
 
         @Param({"1"})

@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class FactorizationBenchmark {
-    @Param({"scalar", "vector"})
+    @Param({"scalar", "vector", "openblas"})
     public String provider;
 
     @Param({"128", "256", "512", "1024"})

@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class Level1Benchmark {
     /** Add "openblas" once the bridge exists; unavailable providers are skipped in setup. */
-    @Param({"scalar", "vector"})
+    @Param({"scalar", "vector", "openblas"})
     public String provider;
 
     @Param({"16", "1024", "4096", "1048576"})

@@ -56,7 +56,7 @@ public class Level3Benchmark {
 
     @State(Scope.Thread)
     public static class Sweep extends Operands {
-        @Param({"scalar", "vector"})
+        @Param({"scalar", "vector", "openblas"})
         public String provider;
 
         @Param({"64", "128", "256", "512", "1024"})
@@ -75,7 +75,7 @@ public class Level3Benchmark {
 
     @State(Scope.Thread)
     public static class Threads extends Operands {
-        @Param({"vector"})
+        @Param({"vector", "openblas"})
         public String provider;
 
         @Param({"1024"})
