@@ -69,7 +69,7 @@ record TrainingDefaults(String architecture, OptimizerChoice optimizer, double l
         lines.add("  mfac 0.001; natural-gradient 1. adamw's weight decay is 0.01 where the");
         lines.add("  data's is 0.");
         lines.add("  XOR: the 2-2-1 net has local minima; of seeds 0..19, seeds 1 and 5 end in");
-        lines.add("  one (50 % accuracy). MONK-3 has 5 % label noise: about 97 % test accuracy.");
+        lines.add("  one (50 %% accuracy). MONK-3 has 5 %% label noise: about 97 %% test accuracy.");
         lines.add("");
         lines.add("Examples:");
         lines.add("  surgeon train --data xor --out xor.safetensors");
