@@ -91,14 +91,13 @@ final class EvalCommand implements Callable<Integer> {
         }
         Timings timings = new Timings();
         Kernels kernels = kernelOptions.kernels();
-        SavedModel saved = ModelLoader.load(model, arch, kernels, out);
-        Network network = saved.network();
-        timings.lap("load_model");
-        long dataSeed = seed != null ? seed : saved.provenance().seed() != null ? saved.provenance().seed() : 0;
-        Split split = data.load(dataSeed);
-        timings.lap("data");
-        Compatibility.check(network, split, data.text());
-        Loss lossFunction = resolveLoss(saved, network, split);
+        Workload w = Workload.load(model, arch, data, seed, loss, kernels, out);
+        SavedModel saved = w.saved();
+        Network network = w.network();
+        Split split = w.split();
+        long dataSeed = w.dataSeed();
+        Loss lossFunction = w.loss();
+        timings.lap("load");
 
         Evaluation train = Evaluation.of(network, lossFunction, split.train(), batchSize);
         Evaluation test = Evaluation.of(network, lossFunction, split.test(), batchSize);
@@ -141,19 +140,5 @@ final class EvalCommand implements Callable<Integer> {
         }
         out.flush();
         return ExitCodes.OK;
-    }
-
-    /** The --loss choice; for auto the loss recorded by train, else the automatic choice for this data. */
-    private Loss resolveLoss(SavedModel saved, Network network, Split split) {
-        String recorded = saved.provenance().entries().get("surgeon.train.loss");
-        if (loss != LossChoice.AUTO || recorded == null) {
-            return loss.resolve(network.spec(), split.train());
-        }
-        try {
-            return Loss.named(recorded);
-        } catch (IllegalArgumentException e) {
-            throw new UserException(ExitCodes.INPUT, "the model records the loss '" + recorded
-                    + "', which this build does not know; choose one with --loss");
-        }
     }
 }

@@ -17,6 +17,9 @@ public final class Main {
     public static int run(String... args) {
         CommandLine cmd = new CommandLine(new SurgeonCommand());
         cmd.getSubcommands().get("train").getCommandSpec().usageMessage().footer(TrainingDefaults.help());
+        // Generated from PruningMethods; picocli formats footers, so a literal % is doubled.
+        cmd.getSubcommands().get("prune").getCommandSpec().usageMessage()
+                .footer(MethodHelp.compact().stream().map(l -> l.replace("%", "%%")).toArray(String[]::new));
         cmd.setExecutionExceptionHandler(new ErrorHandler());
         cmd.setParameterExceptionHandler((ex, a) -> {
             // One line: what is wrong, and where the documentation is.

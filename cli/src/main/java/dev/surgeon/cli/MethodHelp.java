@@ -1,0 +1,129 @@
+package dev.surgeon.cli;
+
+import dev.surgeon.core.prune.Knob;
+import dev.surgeon.core.prune.MethodDefinition;
+import dev.surgeon.core.prune.PruningMethods;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The documentation of the pruning methods and their knobs, generated from {@link PruningMethods} so that it cannot
+ * drift from the code: a compact form for {@code surgeon prune --help} (the common knobs once, then per method its
+ * summary, the defaults it changes and its own knobs) and the full form for {@code --list-methods} (every knob of every
+ * method with its default).
+ */
+final class MethodHelp {
+    static final int WIDTH = 110;
+
+    private MethodHelp() {
+    }
+
+    /** Knobs every method has, with their most frequent default. */
+    private static Map<String, Knob> common(List<MethodDefinition> methods) {
+        Set<String> names = null;
+        for (MethodDefinition d : methods) {
+            Set<String> own = new LinkedHashSet<>(d.knobs().stream().map(Knob::name).toList());
+            if (names == null) {
+                names = own;
+            } else {
+                names.retainAll(own);
+            }
+        }
+        Map<String, Knob> out = new LinkedHashMap<>();
+        for (String n : names == null ? Set.<String>of() : names) {
+            Map<String, Integer> count = new HashMap<>();
+            Knob first = null;
+            for (MethodDefinition d : methods) {
+                Knob k = knob(d, n);
+                first = first == null ? k : first;
+                count.merge(k.defaultValue(), 1, Integer::sum);
+            }
+            String best = count.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+            out.put(n, new Knob(n, best, first.description()));
+        }
+        return out;
+    }
+
+    private static Knob knob(MethodDefinition d, String name) {
+        return d.knobs().stream().filter(k -> k.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** The compact form, for the help footer. */
+    static List<String> compact() {
+        List<MethodDefinition> methods = PruningMethods.all();
+        Map<String, Knob> common = common(methods);
+        List<String> lines = new ArrayList<>();
+        lines.add("Knobs of every method (--set KNOB=VALUE; default in brackets, methods may change it):");
+        for (Knob k : common.values()) {
+            wrap(lines, "  " + k.name() + " [" + k.defaultValue() + "]: " + k.description(), "      ");
+        }
+        lines.add("");
+        lines.add("Methods, with the defaults they change and their own knobs:");
+        for (MethodDefinition d : methods) {
+            lines.add("");
+            wrap(lines, "  " + d.name() + ": " + d.summary(), "      ");
+            List<String> changed = new ArrayList<>();
+            for (Knob k : d.knobs()) {
+                Knob c = common.get(k.name());
+                if (c != null && !c.defaultValue().equals(k.defaultValue())) {
+                    changed.add(k.name() + "=" + k.defaultValue());
+                }
+            }
+            if (!changed.isEmpty()) {
+                wrap(lines, "    defaults: " + String.join(", ", changed), "      ");
+            }
+            for (Knob k : d.knobs()) {
+                if (!common.containsKey(k.name())) {
+                    wrap(lines, "    " + k.name() + " [" + k.defaultValue() + "]: " + k.description(), "        ");
+                }
+            }
+        }
+        return lines;
+    }
+
+    /** The full form: every knob of every method (or of the named one). */
+    static List<String> full(String only) {
+        List<String> lines = new ArrayList<>();
+        for (MethodDefinition d : PruningMethods.all()) {
+            if (only != null && !only.equals(d.name())) {
+                continue;
+            }
+            if (!lines.isEmpty()) {
+                lines.add("");
+            }
+            wrap(lines, d.name() + ": " + d.summary(), "    ");
+            int width = d.knobs().stream().mapToInt(k -> k.name().length() + k.defaultValue().length() + 1).max().orElse(0);
+            for (Knob k : d.knobs()) {
+                String head = k.name() + "=" + k.defaultValue();
+                wrap(lines, "  " + head + " ".repeat(Math.max(1, width - head.length() + 2)) + k.description(),
+                        " ".repeat(width + 4));
+            }
+        }
+        return lines;
+    }
+
+    /** Appends {@code text} wrapped at {@value #WIDTH} columns, continuation lines indented. */
+    static void wrap(List<String> lines, String text, String indent) {
+        String rest = text;
+        String prefix = "";
+        while ((prefix + rest).length() > WIDTH) {
+            int limit = WIDTH - prefix.length();
+            int cut = rest.lastIndexOf(' ', limit);
+            if (cut <= indent.length()) {
+                cut = rest.indexOf(' ', limit);
+                if (cut < 0) {
+                    break;
+                }
+            }
+            lines.add(prefix + rest.substring(0, cut));
+            rest = rest.substring(cut + 1);
+            prefix = indent;
+        }
+        lines.add(prefix + rest);
+    }
+}
