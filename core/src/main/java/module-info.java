@@ -5,6 +5,7 @@
 module dev.surgeon.core {
     requires transitive dev.surgeon.kernels;
 
+    exports dev.surgeon.core.bayes;
     exports dev.surgeon.core.curvature;
     exports dev.surgeon.core.curvature.spectrum;
     exports dev.surgeon.core.data;
@@ -14,6 +15,7 @@ module dev.surgeon.core {
     exports dev.surgeon.core.progress;
     exports dev.surgeon.core.prune;
     exports dev.surgeon.core.prune.experiments;
+    exports dev.surgeon.core.prune.structured;
     exports dev.surgeon.core.quant;
     exports dev.surgeon.core.train;
 }

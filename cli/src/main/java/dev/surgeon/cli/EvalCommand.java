@@ -91,13 +91,12 @@ final class EvalCommand implements Callable<Integer> {
         }
         Timings timings = new Timings();
         Kernels kernels = kernelOptions.kernels();
-        Workload w = Workload.load(model, arch, data, seed, loss, kernels, out);
+        Workload w = Workload.load(model, arch, data, seed, loss, kernels, out, timings);
         SavedModel saved = w.saved();
         Network network = w.network();
-        Split split = w.split();
         long dataSeed = w.dataSeed();
+        Split split = w.split();
         Loss lossFunction = w.loss();
-        timings.lap("load");
 
         Evaluation train = Evaluation.of(network, lossFunction, split.train(), batchSize);
         Evaluation test = Evaluation.of(network, lossFunction, split.test(), batchSize);

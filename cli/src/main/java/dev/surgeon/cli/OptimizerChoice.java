@@ -1,20 +1,26 @@
 package dev.surgeon.cli;
 
+import dev.surgeon.core.curvature.GradientStorage;
+import dev.surgeon.core.nn.Network;
 import dev.surgeon.core.optim.AdaDelta;
 import dev.surgeon.core.optim.AdaGrad;
 import dev.surgeon.core.optim.AdaMax;
 import dev.surgeon.core.optim.Adam;
 import dev.surgeon.core.optim.ElementwiseOptimizer;
+import dev.surgeon.core.optim.Kfac;
 import dev.surgeon.core.optim.Lbfgs;
+import dev.surgeon.core.optim.Mfac;
 import dev.surgeon.core.optim.Nadam;
+import dev.surgeon.core.optim.NaturalGradient;
+import dev.surgeon.core.optim.Optimizer;
 import dev.surgeon.core.optim.RmsProp;
 import dev.surgeon.core.optim.Sgd;
 import picocli.CommandLine.ITypeConverter;
 
 /**
  * The {@code --optimizer} of {@code surgeon train}, with its default learning rate (PyTorch's; the SGD family
- * has none in PyTorch, 0.01 here). Other hyper-parameters keep the defaults documented in each optimizer
- * class (METHODS.md section F).
+ * has none in PyTorch, 0.01 here; the second-order optimizers their references'). Other hyper-parameters keep the
+ * defaults documented in each optimizer class (METHODS.md section F) unless {@link SecondOrderOptions} sets them.
  */
 enum OptimizerChoice implements Labeled {
     SGD("sgd", 0.01),
@@ -28,11 +34,15 @@ enum OptimizerChoice implements Labeled {
     NADAM("nadam", 2e-3),
     AMSGRAD("amsgrad", 1e-3),
     ADAMW("adamw", 1e-3),
-    LBFGS("lbfgs", 1.0);
+    LBFGS("lbfgs", 1.0),
+    /** K-FAC; 1 multiplies the quadratic model's step (the paper), 1e-3 is the KL-clip rule's SGD rate. */
+    KFAC("kfac", 1.0),
+    MFAC("mfac", Mfac.DEFAULT_LEARNING_RATE),
+    NATURAL_GRADIENT("natural-gradient", 1.0);
 
     /** AdamW's decoupled weight decay when none is given (PyTorch's default). */
     static final double ADAMW_WEIGHT_DECAY = 1e-2;
-    /** μ of momentum and Nesterov when none is given. */
+    /** μ of momentum and Nesterov (and K-FAC's KL-clip rule) when none is given. */
     static final double DEFAULT_MOMENTUM = 0.9;
 
     private final String label;
@@ -48,12 +58,25 @@ enum OptimizerChoice implements Labeled {
         return label;
     }
 
-    double defaultLearningRate() {
-        return defaultLearningRate;
+    /** The default η; for K-FAC it depends on the rule. */
+    double defaultLearningRate(SecondOrderOptions.Rescaling rescaling) {
+        return this == KFAC && rescaling == SecondOrderOptions.Rescaling.KL_CLIP ? 1e-3 : defaultLearningRate;
     }
 
-    boolean usesMomentum() {
-        return this == MOMENTUM || this == NESTEROV;
+    /** Whether {@code --momentum} applies: momentum, nesterov, K-FAC's KL-clip rule and M-FAC (default 0 there). */
+    boolean usesMomentum(SecondOrderOptions.Rescaling rescaling) {
+        return this == MOMENTUM || this == NESTEROV || this == MFAC
+                || (this == KFAC && rescaling == SecondOrderOptions.Rescaling.KL_CLIP);
+    }
+
+    /** The momentum when {@code --momentum} is not given. */
+    double defaultMomentum() {
+        return this == MFAC ? 0 : DEFAULT_MOMENTUM;
+    }
+
+    /** Whether this optimizer measures curvature (the second-order options apply). */
+    boolean secondOrder() {
+        return this == KFAC || this == MFAC || this == NATURAL_GRADIENT;
     }
 
     /** Weight decay when {@code --weight-decay} is not given: 1e-2 (decoupled) for AdamW, else 0. */
@@ -61,8 +84,24 @@ enum OptimizerChoice implements Labeled {
         return this == ADAMW ? ADAMW_WEIGHT_DECAY : 0;
     }
 
-    /** A mini-batch optimizer (all but L-BFGS); weight decay is coupled (L2) except for AdamW (decoupled). */
-    ElementwiseOptimizer<?> create(double learningRate, double momentum, double weightDecay) {
+    /**
+     * A mini-batch optimizer (all but L-BFGS); weight decay is coupled (L2) except for AdamW (decoupled). The
+     * second-order optimizers read their knobs from {@code options} and (K-FAC, natural gradient) the network.
+     */
+    Optimizer create(double learningRate, double momentum, double weightDecay, Network network, SecondOrderOptions options,
+                     long seed) {
+        return switch (this) {
+            case KFAC -> options.kfac(network, learningRate, momentum, weightDecay, seed);
+            case MFAC -> new Mfac(learningRate, options.window(), options.damping(this), momentum, weightDecay,
+                    GradientStorage.FLOAT, network.kernels());
+            case NATURAL_GRADIENT -> new NaturalGradient(network).learningRate(learningRate).damping(options.damping(this))
+                    .weightDecay(weightDecay);
+            case LBFGS -> throw new IllegalStateException("L-BFGS is full-batch; use lbfgs()");
+            default -> firstOrder(learningRate, momentum, weightDecay);
+        };
+    }
+
+    ElementwiseOptimizer<?> firstOrder(double learningRate, double momentum, double weightDecay) {
         ElementwiseOptimizer<?> o = switch (this) {
             case SGD -> Sgd.plain(learningRate);
             case MOMENTUM -> Sgd.momentum(learningRate, momentum);
@@ -75,7 +114,7 @@ enum OptimizerChoice implements Labeled {
             case NADAM -> new Nadam();
             case AMSGRAD -> Adam.amsGrad(learningRate);
             case ADAMW -> Adam.adamW(learningRate, weightDecay);
-            case LBFGS -> throw new IllegalStateException("L-BFGS is full-batch; use lbfgs()");
+            default -> throw new IllegalStateException(label + " is not a first-order optimizer");
         };
         o.setLearningRate(learningRate);
         if (this != ADAMW) {

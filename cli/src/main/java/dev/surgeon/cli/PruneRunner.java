@@ -100,8 +100,7 @@ final class PruneRunner {
         List<Planned> planned = sweep ? List.of() : plan(recipe.steps);
 
         Timings timings = new Timings();
-        Workload w = Workload.load(Path.of(recipe.model), arch, data, null, loss, kernels, out);
-        timings.lap("load");
+        Workload w = Workload.load(Path.of(recipe.model), arch, data, null, loss, kernels, out, timings);
         Network network = w.network();
         out.printf(Locale.ROOT, "model: %s: %s (%d weights, %d non-zero)%n", recipe.model, network.spec(), network.parameterCount(),
                 Report.nonzero(Report.layers(network)));

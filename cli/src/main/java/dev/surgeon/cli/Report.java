@@ -39,6 +39,7 @@ import java.util.Map;
  * @param provenance     what produced the report
  * @param history        one entry per training epoch (train only)
  * @param charts         chart files written beside the report, relative to it (Markdown reports)
+ * @param evidence       MacKay's evidence of the model (evidence only)
  * @param sections       command-specific sections by their JSON name (trees of maps, lists, strings, numbers and
  *                       booleans, NaN already replaced by null), in insertion order
  */
@@ -47,6 +48,7 @@ record Report(String command, String model, String data, Long seed, String metho
               Map<String, Double> timings, Provenance provenance,
               @JsonInclude(JsonInclude.Include.NON_NULL) List<Epoch> history,
               @JsonInclude(JsonInclude.Include.NON_NULL) List<String> charts,
+              @JsonInclude(JsonInclude.Include.NON_NULL) Evidence evidence,
               @JsonIgnore Map<String, Object> sections) {
 
     Report {
@@ -58,18 +60,26 @@ record Report(String command, String model, String data, Long seed, String metho
         charts = charts == null ? null : List.copyOf(charts);
     }
 
-    /** A report without command-specific sections. */
+    /** A report without an evidence section or command-specific sections. */
     Report(String command, String model, String data, Long seed, String method, Map<String, Object> params, long totalWeights,
            long nonzeroWeights, double sparsity, Metrics metrics, List<Layer> layers, Map<String, Double> timings,
            Provenance provenance, List<Epoch> history, List<String> charts) {
         this(command, model, data, seed, method, params, totalWeights, nonzeroWeights, sparsity, metrics, layers, timings,
-                provenance, history, charts, Map.of());
+                provenance, history, charts, null, Map.of());
     }
 
     /** The same report listing the chart files written beside it. */
     Report withCharts(List<String> chartFiles) {
         return new Report(command, model, data, seed, method, params, totalWeights, nonzeroWeights, sparsity, metrics, layers,
-                timings, provenance, history, chartFiles, sections);
+                timings, provenance, history, chartFiles, evidence, sections);
+    }
+
+    /** A report with MacKay's evidence section (evidence). */
+    Report(String command, String model, String data, Long seed, String method, Map<String, Object> params, long totalWeights,
+           long nonzeroWeights, double sparsity, Metrics metrics, List<Layer> layers, Map<String, Double> timings,
+           Provenance provenance, List<Epoch> history, List<String> charts, Evidence evidence) {
+        this(command, model, data, seed, method, params, totalWeights, nonzeroWeights, sparsity, metrics, layers, timings,
+                provenance, history, charts, evidence, Map.of());
     }
 
     /** The same report with one more command-specific section (replacing one of the same name). */
@@ -77,13 +87,47 @@ record Report(String command, String model, String data, Long seed, String metho
         Map<String, Object> s = new LinkedHashMap<>(sections);
         s.put(name, section);
         return new Report(command, model, data, seed, method, params, totalWeights, nonzeroWeights, sparsity, metrics, layers,
-                timings, provenance, history, charts, s);
+                timings, provenance, history, charts, evidence, s);
     }
 
     /** The sections, written by Jackson after the regular fields. */
     @JsonAnyGetter
     Map<String, Object> sectionsForJson() {
         return sections;
+    }
+
+    /**
+     * MacKay's evidence of the model (docs/REPORTS.md, section {@code evidence}).
+     *
+     * @param likelihood          gaussian, bernoulli or categorical
+     * @param hessian             exact, gauss-newton or kfac
+     * @param classes             one entry per weight class
+     * @param beta                the noise precision β (null for classification)
+     * @param gamma               γ, the well-determined parameters
+     * @param parameters          k, parameters of the model (pruned excluded)
+     * @param targets             N_t
+     * @param dataError           E_D at the weights (summed)
+     * @param logEvidence         ln p(D | α, β)
+     * @param logOccamFactor      −½ ln det A + Σ (k_c/2) ln α_c
+     * @param symmetryTerm        Σ ln(2^M M!) over hidden layers
+     * @param hyperparameterOccam Σ ½ ln(2/γ_c) + ½ ln(2/(N_t − γ))
+     * @param modelLogEvidence    ln p(D | H): the sum of the three previous kinds of terms
+     * @param loops               training/re-estimation loops run (null without --retrain)
+     * @param converged           whether the hyperparameters settled
+     * @param testCoverage        regression: fraction of test targets within ±2σ of the prediction (null otherwise)
+     * @param meanPredictiveSd    regression: mean predictive standard deviation on the test set (null otherwise)
+     */
+    record Evidence(String likelihood, String hessian, List<WeightClass> classes, Double beta, double gamma, int parameters,
+                    int targets, double dataError, double logEvidence, double logOccamFactor, double symmetryTerm,
+                    double hyperparameterOccam, double modelLogEvidence, Integer loops, boolean converged,
+                    Double testCoverage, Double meanPredictiveSd) {
+        Evidence {
+            classes = List.copyOf(classes);
+        }
+    }
+
+    /** One weight class: name, parameters k_c, prior precision α_c, well-determined parameters γ_c. */
+    record WeightClass(String name, int parameters, double alpha, double gamma) {
     }
 
     /**

@@ -116,6 +116,10 @@ final class ReportWriter {
             row(b, "test", EpochTable.loss(r.metrics().testLoss()), EpochTable.percent(r.metrics().testAccuracy()));
         }
 
+        if (r.evidence() != null) {
+            evidence(b, r.evidence());
+        }
+
         if (r.history() != null) {
             b.append("\n## Training\n\n");
             if (r.charts() != null) {
@@ -165,6 +169,28 @@ final class ReportWriter {
             row(b, e.getKey(), String.format(Locale.ROOT, "%.3f", e.getValue()));
         }
         return b.toString();
+    }
+
+    private static void evidence(StringBuilder b, Report.Evidence e) {
+        b.append("\n## Evidence (MacKay)\n\n");
+        table(b, List.of("weight class", "k_c", "α_c", "γ_c"));
+        for (Report.WeightClass c : e.classes()) {
+            row(b, c.name(), Integer.toString(c.parameters()), String.format(Locale.ROOT, "%.4g", c.alpha()),
+                    String.format(Locale.ROOT, "%.2f", c.gamma()));
+        }
+        b.append('\n');
+        table(b, List.of("quantity", "value"));
+        row(b, "likelihood, Hessian", e.likelihood() + ", " + e.hessian());
+        row(b, "β", e.beta() == null ? "-" : String.format(Locale.ROOT, "%.4g", e.beta()));
+        row(b, "γ of k", String.format(Locale.ROOT, "%.2f of %d", e.gamma(), e.parameters()));
+        row(b, "ln p(D | α, β)", String.format(Locale.ROOT, "%.3f", e.logEvidence()));
+        row(b, "ln Occam factor", String.format(Locale.ROOT, "%.3f", e.logOccamFactor()));
+        row(b, "ln(2^M M!)", String.format(Locale.ROOT, "%.3f", e.symmetryTerm()));
+        row(b, "hyperparameter Occam terms", String.format(Locale.ROOT, "%.3f", e.hyperparameterOccam()));
+        row(b, "ln p(D | H)", String.format(Locale.ROOT, "%.3f", e.modelLogEvidence()));
+        if (e.testCoverage() != null) {
+            row(b, "test targets within ±2σ", String.format(Locale.ROOT, "%.1f %%", 100 * e.testCoverage()));
+        }
     }
 
     private static void table(StringBuilder b, List<String> header) {

@@ -4,10 +4,14 @@ import dev.surgeon.core.data.DataSpec;
 import dev.surgeon.core.data.Split;
 import dev.surgeon.core.io.ModelFile;
 import dev.surgeon.core.io.Provenance;
+import dev.surgeon.core.bayes.FlatMinimumSearch;
+import dev.surgeon.core.bayes.VariationalTraining;
 import dev.surgeon.core.nn.ArchitectureSpec;
 import dev.surgeon.core.nn.Loss;
+import dev.surgeon.core.nn.Mask;
 import dev.surgeon.core.nn.Network;
 import dev.surgeon.core.optim.Lbfgs;
+import dev.surgeon.core.optim.Optimizer;
 import dev.surgeon.core.optim.Sgd;
 import dev.surgeon.core.train.EarlyStopping;
 import dev.surgeon.core.train.Evaluation;
@@ -65,8 +69,10 @@ final class TrainCommand implements Callable<Integer> {
     Integer epochs;
 
     @Option(names = "--optimizer", paramLabel = "NAME", converter = OptimizerChoice.Converter.class,
-            description = "sgd|momentum|nesterov|adagrad|rmsprop|adadelta|adam|adamax|nadam|amsgrad|adamw|lbfgs "
-                    + "(lbfgs: full-batch, strong-Wolfe line search). Default: by data.")
+            description = "sgd|momentum|nesterov|adagrad|rmsprop|adadelta|adam|adamax|nadam|amsgrad|adamw|lbfgs|kfac|mfac|"
+                    + "natural-gradient (lbfgs: full-batch, strong-Wolfe line search; kfac: Kronecker-factored natural "
+                    + "gradient; mfac: sliding-window empirical Fisher; natural-gradient: exact dense Fisher, tiny nets). "
+                    + "Default: by data.")
     OptimizerChoice optimizer;
 
     @Option(names = "--lr", paramLabel = "ETA",
@@ -74,8 +80,50 @@ final class TrainCommand implements Callable<Integer> {
     Double learningRate;
 
     @Option(names = "--momentum", paramLabel = "MU",
-            description = "Momentum μ of the momentum and nesterov optimizers (default: 0.9).")
+            description = "Momentum μ of momentum and nesterov (default 0.9), kfac with --kfac-rescaling kl-clip (default "
+                    + "0.9) and mfac (default 0).")
     Double momentum;
+
+    @Mixin
+    SecondOrderOptions secondOrder;
+
+    @Option(names = "--variational",
+            description = "Graves's variational MDL training: a Gaussian posterior N(μ, σ²) per weight, adaptive prior, "
+                    + "complexity cost counted once per epoch; the model saved is w = μ. Default: off.")
+    boolean variational;
+
+    @Option(names = "--initial-sigma", paramLabel = "SIGMA",
+            description = "--variational: initial posterior standard deviation of every weight (default 0.01).")
+    Double initialSigma;
+
+    @Option(names = "--snr-prune", paramLabel = "FRACTION",
+            description = "--variational: after training, prune this fraction of the weights with the smallest "
+                    + "signal-to-noise ratio |μ|/σ (saved as the model's mask). Default: no pruning.")
+    Double snrPrune;
+
+    @Option(names = "--flat-minimum",
+            description = "Flat Minimum Search (Hochreiter & Schmidhuber): add λ·B(w, X) with λ adapted against "
+                    + "--tolerable-error by Weigend's rule. Default: off.")
+    boolean flatMinimum;
+
+    @Option(names = "--tolerable-error", paramLabel = "E",
+            description = "--flat-minimum: the tolerable training error E_tol, in mean loss per sample (required with "
+                    + "--flat-minimum; no default).")
+    Double tolerableError;
+
+    @Option(names = "--lambda-step", paramLabel = "DELTA",
+            description = "--flat-minimum: Δλ of Weigend's rule (default 1e-4; λ starts at 0).")
+    Double lambdaStep;
+
+    @Option(names = "--fms-prune", paramLabel = "THRESHOLD",
+            description = "--flat-minimum: after training, fold constant units into biases and prune weights whose removal "
+                    + "changes the outputs by less than THRESHOLD (RMS, first order), then retrain --fms-retrain epochs. "
+                    + "Default: no pruning.")
+    Double fmsPrune;
+
+    @Option(names = "--fms-retrain", paramLabel = "N",
+            description = "--flat-minimum with --fms-prune: epochs of retraining with the mask (default 5).")
+    Integer fmsRetrain;
 
     @Option(names = "--weight-decay", paramLabel = "WD",
             description = "Weight decay: L2 added to the gradient (g + WD·w), except for adamw where it is decoupled "
@@ -140,11 +188,14 @@ final class TrainCommand implements Callable<Integer> {
         TrainingDefaults defaults = TrainingDefaults.forData(data.text());
         ArchitectureSpec architecture = arch != null ? arch : defaults.architectureFor(split);
         OptimizerChoice opt = optimizer != null ? optimizer : defaults.optimizer();
-        double lr = learningRate != null ? learningRate : opt == defaults.optimizer() ? defaults.learningRate() : opt.defaultLearningRate();
+        SecondOrderOptions.Rescaling rescaling = secondOrder.rescaling();
+        double lr = learningRate != null ? learningRate : opt == defaults.optimizer() ? defaults.learningRate()
+                : opt.defaultLearningRate(rescaling);
         int batch = positive(batchSize != null ? batchSize : defaults.batchSize(), "--batch-size");
         int epochCount = positive(epochs != null ? epochs : defaults.epochs(), "--epochs");
-        if (momentum != null && !opt.usesMomentum()) {
-            throw new UserException(ExitCodes.USAGE, "--momentum applies to the momentum and nesterov optimizers, not " + opt.label());
+        if (momentum != null && !opt.usesMomentum(rescaling)) {
+            throw new UserException(ExitCodes.USAGE, "--momentum applies to momentum, nesterov, kfac with --kfac-rescaling "
+                    + "kl-clip and mfac, not " + opt.label());
         }
         if (opt == OptimizerChoice.LBFGS && schedule.kind() != ScheduleSpec.Kind.CONSTANT) {
             throw new UserException(ExitCodes.USAGE, "--schedule does not apply to lbfgs (its line search sets the step)");
@@ -152,7 +203,9 @@ final class TrainCommand implements Callable<Integer> {
         if (patience != null && patience < 1) {
             throw new UserException(ExitCodes.USAGE, "--early-stopping needs a patience >= 1 epoch, got " + patience);
         }
-        double mu = momentum != null ? momentum : OptimizerChoice.DEFAULT_MOMENTUM;
+        secondOrder.check(opt);
+        checkRegularizers(opt);
+        double mu = momentum != null ? momentum : opt.defaultMomentum();
         double wd = weightDecay != null ? weightDecay
                 : defaults.weightDecay() == 0 ? opt.defaultWeightDecay() : defaults.weightDecay();
 
@@ -163,8 +216,9 @@ final class TrainCommand implements Callable<Integer> {
 
         stdout.printf(Locale.ROOT, "network: %s (%d weights)%n", architecture, network.parameterCount());
         stdout.printf(Locale.ROOT, "data: %s%n", split.description());
-        stdout.printf(Locale.ROOT, "training: %s, lr %s%s, batch %d, %d epochs, loss %s, seed %d, kernels %s%n", opt.label(), lr,
-                opt.usesMomentum() ? ", momentum " + mu : "", batch, epochCount, lossFunction.name(), seed, kernels.description());
+        stdout.printf(Locale.ROOT, "training: %s, lr %s%s, batch %d, %d epochs, loss %s, seed %d, kernels %s%s%n", opt.label(),
+                lr, opt.usesMomentum(rescaling) ? ", momentum " + mu : "", batch, epochCount, lossFunction.name(), seed,
+                kernels.description(), variational ? ", variational (Graves 2011)" : flatMinimum ? ", flat minimum search" : "");
         stdout.flush();
 
         ConsoleProgress progress = ConsoleProgress.forStderr();
@@ -173,25 +227,59 @@ final class TrainCommand implements Callable<Integer> {
         TrainingMonitor monitor = new TrainingMonitor(progress, stdout, EpochTable.interval(epochCount, printEvery), fullBatch, lr,
                 classification);
         // fitFullBatch drives L-BFGS itself; the builder's mini-batch optimizer is then never stepped.
-        Trainer.Builder builder = Trainer.builder(network, lossFunction, fullBatch ? Sgd.plain(lr) : opt.create(lr, mu, wd))
-                .batchSize(batch).epochs(epochCount).seed(seed).validation(split.test()).listener(monitor);
-        if (!fullBatch) {
-            builder.schedule(schedule.create(lr, epochCount));
-        }
-        if (patience != null) {
-            builder.earlyStopping(new EarlyStopping(patience, 0, true));
-        }
-        Trainer trainer = builder.build();
+        Optimizer optimizerUsed = fullBatch ? Sgd.plain(lr) : opt.create(lr, mu, wd, network, secondOrder, seed);
         long batchesPerEpoch = (split.train().size() + batch - 1) / batch;
         monitor.start();
         progress.start("training", fullBatch ? epochCount : epochCount * batchesPerEpoch);
         TrainingResult result;
+        Mask mask = null;
         try {
-            if (fullBatch) {
-                Lbfgs lbfgs = opt.lbfgs(lr);
-                result = trainer.fitFullBatch(lbfgs, split.train(), epochCount, wd);
+            if (variational) {
+                VariationalTraining vt = VariationalTraining.builder(network, lossFunction, optimizerUsed, split.train().size())
+                        .seed(seed).initialSigma(initialSigma != null ? initialSigma : 0.01).build();
+                result = vt.trainer().batchSize(batch).epochs(epochCount).validation(split.test()).listener(monitor)
+                        .schedule(schedule.create(lr, epochCount)).build().fit(split.train());
+                stdout.printf(Locale.ROOT, "variational: complexity cost L_C %.1f nats, prior N(%.4g, %.4g)%n", vt.complexityCost(),
+                        vt.priorMean(), vt.priorVariance());
+                if (snrPrune != null) {
+                    mask = vt.signalToNoiseMask(snrPrune);
+                    mask.apply(network.parameters());
+                    stdout.printf(Locale.ROOT, "pruned %d weights with the smallest |μ|/σ (%s)%n", mask.prunedCount(), mask);
+                }
+            } else if (flatMinimum) {
+                FlatMinimumSearch fms = FlatMinimumSearch.builder(network, lossFunction, optimizerUsed)
+                        .tolerableError(tolerableError).lambdaStep(lambdaStep != null ? lambdaStep : 1e-4).seed(seed).build();
+                result = fms.trainer().batchSize(batch).epochs(epochCount).validation(split.test()).listener(monitor)
+                        .schedule(schedule.create(lr, epochCount)).build().fit(split.train());
+                stdout.printf(Locale.ROOT, "flat minimum search: λ %.4g, B(w, X) %.1f%n", fms.lambda(), fms.regularizer(split.train()));
+                if (fmsPrune != null) {
+                    FlatMinimumSearch.Pruning pruning = fms.prune(split.train(), fmsPrune, 1e-3);
+                    mask = pruning.mask();
+                    stdout.printf(Locale.ROOT, "pruned: %d units and %d inputs folded into biases, %d insensitive weights; left: %s%n",
+                            pruning.foldedUnits(), pruning.foldedInputs(), pruning.insensitiveWeights(), pruning.structure());
+                    int retrain = fmsRetrain != null ? fmsRetrain : 5;
+                    if (retrain > 0) {
+                        optimizerUsed.reset();
+                        Trainer.builder(network, lossFunction, optimizerUsed).batchSize(batch).epochs(retrain).seed(seed + 1)
+                                .mask(mask).build().fit(split.train());
+                    }
+                }
             } else {
-                result = trainer.fit(split.train());
+                Trainer.Builder builder = Trainer.builder(network, lossFunction, optimizerUsed)
+                        .batchSize(batch).epochs(epochCount).seed(seed).validation(split.test()).listener(monitor);
+                if (!fullBatch) {
+                    builder.schedule(schedule.create(lr, epochCount));
+                }
+                if (patience != null) {
+                    builder.earlyStopping(new EarlyStopping(patience, 0, true));
+                }
+                Trainer trainer = builder.build();
+                if (fullBatch) {
+                    Lbfgs lbfgs = opt.lbfgs(lr);
+                    result = trainer.fitFullBatch(lbfgs, split.train(), epochCount, wd);
+                } else {
+                    result = trainer.fit(split.train());
+                }
             }
         } finally {
             progress.finish();
@@ -211,7 +299,7 @@ final class TrainCommand implements Callable<Integer> {
                 EpochTable.loss(metrics.trainLoss()), EpochTable.percent(metrics.trainAccuracy()), EpochTable.loss(metrics.testLoss()),
                 EpochTable.percent(metrics.testAccuracy()));
 
-        ModelFile.write(out, network, null, provenance(split, params, result, trainEval, testEval, classification));
+        ModelFile.write(out, network, mask, provenance(split, params, result, trainEval, testEval, classification));
         timings.lap("save");
         stdout.printf(Locale.ROOT, "saved %s%n", out);
 
@@ -254,6 +342,46 @@ final class TrainCommand implements Callable<Integer> {
                 .with("surgeon.metrics.test_loss", Double.toString(testEval.loss()));
     }
 
+    /** Usage errors of --variational and --flat-minimum and their knobs. */
+    private void checkRegularizers(OptimizerChoice opt) {
+        if (variational && flatMinimum) {
+            throw new UserException(ExitCodes.USAGE, "--variational and --flat-minimum are different training methods; give one");
+        }
+        if ((variational || flatMinimum) && (opt == OptimizerChoice.LBFGS || opt == OptimizerChoice.KFAC
+                || opt == OptimizerChoice.NATURAL_GRADIENT)) {
+            throw new UserException(ExitCodes.USAGE, (variational ? "--variational" : "--flat-minimum") + " steps with a "
+                    + "mini-batch optimizer of its own gradients (first-order or mfac), not " + opt.label());
+        }
+        if ((variational || flatMinimum) && patience != null) {
+            throw new UserException(ExitCodes.USAGE, "--early-stopping is not available with --variational or --flat-minimum");
+        }
+        if (!variational && (initialSigma != null || snrPrune != null)) {
+            throw new UserException(ExitCodes.USAGE, "--initial-sigma and --snr-prune apply to --variational");
+        }
+        if (!flatMinimum && (tolerableError != null || lambdaStep != null || fmsPrune != null || fmsRetrain != null)) {
+            throw new UserException(ExitCodes.USAGE, "--tolerable-error, --lambda-step, --fms-prune and --fms-retrain apply "
+                    + "to --flat-minimum");
+        }
+        if (flatMinimum && (tolerableError == null || !(tolerableError > 0))) {
+            throw new UserException(ExitCodes.USAGE, "--flat-minimum needs --tolerable-error E > 0 (mean loss per sample)");
+        }
+        if (initialSigma != null && !(initialSigma > 0 && Double.isFinite(initialSigma))) {
+            throw new UserException(ExitCodes.USAGE, "--initial-sigma must be finite and > 0, got " + initialSigma);
+        }
+        if (snrPrune != null && !(snrPrune >= 0 && snrPrune < 1)) {
+            throw new UserException(ExitCodes.USAGE, "--snr-prune is a fraction in [0, 1), got " + snrPrune);
+        }
+        if (lambdaStep != null && !(lambdaStep >= 0 && Double.isFinite(lambdaStep))) {
+            throw new UserException(ExitCodes.USAGE, "--lambda-step must be finite and >= 0, got " + lambdaStep);
+        }
+        if (fmsPrune != null && !(fmsPrune >= 0 && Double.isFinite(fmsPrune))) {
+            throw new UserException(ExitCodes.USAGE, "--fms-prune must be finite and >= 0, got " + fmsPrune);
+        }
+        if (fmsRetrain != null && fmsRetrain < 0) {
+            throw new UserException(ExitCodes.USAGE, "--fms-retrain must be >= 0, got " + fmsRetrain);
+        }
+    }
+
     private static int positive(int value, String option) {
         if (value < 1) {
             throw new UserException(ExitCodes.USAGE, option + " must be >= 1, got " + value);
@@ -269,7 +397,7 @@ final class TrainCommand implements Callable<Integer> {
         p.put("loss", lossFunction.name());
         p.put("optimizer", opt.label());
         p.put("learning_rate", lr);
-        p.put("momentum", opt.usesMomentum() ? mu : null);
+        p.put("momentum", opt.usesMomentum(secondOrder.rescaling()) ? mu : null);
         p.put("weight_decay", wd);
         p.put("weight_decay_mode", wd == 0 ? null : opt == OptimizerChoice.ADAMW ? "decoupled" : "coupled");
         p.put("batch_size", batch);
@@ -277,6 +405,15 @@ final class TrainCommand implements Callable<Integer> {
         p.put("schedule", opt == OptimizerChoice.LBFGS ? null : schedule.toString());
         p.put("early_stopping_patience", patience);
         p.put("threads", kernels.threads());
+        secondOrder.putParams(p, opt);
+        p.put("variational", variational);
+        p.put("initial_sigma", variational ? (initialSigma != null ? initialSigma : 0.01) : null);
+        p.put("snr_prune", variational ? snrPrune : null);
+        p.put("flat_minimum", flatMinimum);
+        p.put("tolerable_error", flatMinimum ? tolerableError : null);
+        p.put("lambda_step", flatMinimum ? (lambdaStep != null ? lambdaStep : 1e-4) : null);
+        p.put("fms_prune", flatMinimum ? fmsPrune : null);
+        p.put("fms_retrain", flatMinimum && fmsPrune != null ? (fmsRetrain != null ? fmsRetrain : 5) : null);
         return p;
     }
 }

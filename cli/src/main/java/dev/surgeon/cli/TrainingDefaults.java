@@ -44,6 +44,9 @@ record TrainingDefaults(String architecture, OptimizerChoice optimizer, double l
         if (data.startsWith("csv:")) {
             return new TrainingDefaults(null, OptimizerChoice.ADAM, 1e-3, 32, 50, 0);
         }
+        if (data.startsWith("synthetic:")) {
+            return new TrainingDefaults(null, OptimizerChoice.ADAM, 1e-2, 32, 200, 0);
+        }
         return new TrainingDefaults("lenet-300-100", OptimizerChoice.MOMENTUM, 0.05, 128, 10, 0);
     }
 
@@ -52,16 +55,19 @@ record TrainingDefaults(String architecture, OptimizerChoice optimizer, double l
         List<String> lines = new ArrayList<>();
         String format = "  %-14s %-14s %-10s %-6s %-6s %-7s %s";
         lines.add(String.format(Locale.ROOT, format, "data", "arch", "optimizer", "lr", "batch", "epochs", "weight decay"));
-        for (String data : new String[] {"xor", "monk-1", "monk-2", "monk-3", "fashion-mnist", "idx:DIR", "csv:..."}) {
+        for (String data : new String[] {"xor", "monk-1", "monk-2", "monk-3", "fashion-mnist", "idx:DIR", "csv:...",
+            "synthetic:..."}) {
             TrainingDefaults d = forData(data);
             lines.add(String.format(Locale.ROOT, format, data, d.architecture() == null ? "(see below)" : d.architecture(),
                     d.optimizer().label(), plain(d.learningRate()), d.batchSize(), d.epochs(), plain(d.weightDecay())));
         }
-        lines.add("  csv: in(F) dense(" + CSV_HIDDEN + ") relu dense(K); F feature columns, K classes or targets.");
+        lines.add("  csv, synthetic: in(F) dense(" + CSV_HIDDEN + ") relu dense(K); F inputs, K classes or");
+        lines.add("  targets.");
         lines.add("  Another optimizer than the data's starts from its own default rate:");
         lines.add("  sgd, momentum, nesterov, adagrad, rmsprop 0.01; adadelta 1; adam, amsgrad,");
-        lines.add("  adamw 0.001; adamax, nadam 0.002; lbfgs 1. adamw's weight decay is 0.01");
-        lines.add("  where the data's is 0.");
+        lines.add("  adamw 0.001; adamax, nadam 0.002; lbfgs 1; kfac 1 (kl-clip 0.001);");
+        lines.add("  mfac 0.001; natural-gradient 1. adamw's weight decay is 0.01 where the");
+        lines.add("  data's is 0.");
         lines.add("  XOR: the 2-2-1 net has local minima; of seeds 0..19, seeds 1 and 5 end in");
         lines.add("  one (50 % accuracy). MONK-3 has 5 % label noise: about 97 % test accuracy.");
         lines.add("");
@@ -70,6 +76,14 @@ record TrainingDefaults(String architecture, OptimizerChoice optimizer, double l
         lines.add("  surgeon train --data monk-1 --seed 3 --out monk1.safetensors --report m1.md");
         lines.add("  surgeon train --data fashion-mnist --arch lenet-5 --optimizer adam \\");
         lines.add("      --epochs 5 --out lenet5.safetensors --report lenet5.json");
+        lines.add("  surgeon train --data fashion-mnist --optimizer kfac --epochs 3 \\");
+        lines.add("      --out k.safetensors");
+        lines.add("  surgeon train --data fashion-mnist --variational --optimizer adam \\");
+        lines.add("      --arch 'in(784) dense(100) relu dense(10)' --snr-prune 0.9 \\");
+        lines.add("      --out v.safetensors");
+        lines.add("  surgeon train --data synthetic:relevance --flat-minimum \\");
+        lines.add("      --arch 'in(10) dense(10) tanh dense(1)' --tolerable-error 0.01 \\");
+        lines.add("      --fms-prune 0.01 --out f.safetensors");
         return lines.toArray(String[]::new);
     }
 

@@ -31,15 +31,14 @@ record Workload(SavedModel saved, Split split, Loss loss, long dataSeed) {
     /**
      * Loads the model, then the data.
      *
-     * @param seed the data seed, or null for the model's recorded seed (0 if none)
+     * @param seed    the data seed, or null for the model's recorded seed (0 if none)
+     * @param timings lapped at {@code load_model} and {@code data}
      */
     static Workload load(Path model, ArchitectureSpec arch, DataSpec data, Long seed, LossChoice loss, Kernels kernels,
-                         PrintWriter out) throws IOException {
-        SavedModel saved = ModelLoader.load(model, arch, kernels, out);
-        long dataSeed = seed != null ? seed : saved.provenance().seed() != null ? saved.provenance().seed() : 0;
-        Split split = data.load(dataSeed);
-        Compatibility.check(saved.network(), split, data.text());
-        return new Workload(saved, split, resolveLoss(saved, split, loss), dataSeed);
+                         PrintWriter out, Timings timings) throws IOException {
+        ModelLoader.WithData loaded = ModelLoader.loadWithData(model, arch, kernels, out, data, seed, timings);
+        SavedModel saved = loaded.model();
+        return new Workload(saved, loaded.split(), resolveLoss(saved, loaded.split(), loss), loaded.dataSeed());
     }
 
     /** The --loss choice; for auto the loss recorded by train, else the automatic choice for this data. */

@@ -66,15 +66,22 @@ class OptionValuesTest {
 
     @Test
     void optimizersGetTheirRateMomentumAndDecay() {
-        var m = OptimizerChoice.MOMENTUM.create(0.3, 0.8, 0.01);
+        var m = OptimizerChoice.MOMENTUM.firstOrder(0.3, 0.8, 0.01);
         assertEquals(0.3, m.learningRate());
         assertEquals(0.01, m.weightDecay());
         assertFalse(m.isWeightDecayDecoupled());
-        var w = OptimizerChoice.ADAMW.create(1e-3, 0, 0.05);
+        var w = OptimizerChoice.ADAMW.firstOrder(1e-3, 0, 0.05);
         assertTrue(w.isWeightDecayDecoupled());
         assertEquals(0.05, w.weightDecay());
-        assertEquals(2e-3, OptimizerChoice.NADAM.create(2e-3, 0, 0).learningRate());
-        assertThrows(IllegalStateException.class, () -> OptimizerChoice.LBFGS.create(1, 0, 0));
+        assertEquals(2e-3, OptimizerChoice.NADAM.firstOrder(2e-3, 0, 0).learningRate());
+        assertThrows(IllegalStateException.class, () -> OptimizerChoice.LBFGS.firstOrder(1, 0, 0));
+        var net = dev.surgeon.core.nn.Network.create("xor", 1);
+        SecondOrderOptions none = new SecondOrderOptions();
+        assertTrue(OptimizerChoice.KFAC.create(1, 0, 0, net, none, 1) instanceof dev.surgeon.core.optim.Kfac k
+                && k.rescaling() == dev.surgeon.core.optim.Kfac.Rescaling.QUADRATIC_MODEL && k.damping() == 1.0);
+        var mfac = (dev.surgeon.core.optim.Mfac) OptimizerChoice.MFAC.create(1e-3, 0, 0, net, none, 1);
+        assertEquals(1024, mfac.window());
+        assertEquals(1e-5, mfac.damping());
     }
 
     @Test

@@ -67,7 +67,7 @@ class ReportContractTest {
             }
         }
         assertTrue(fields.size() > 40, "the field table was read: " + fields.keySet());
-        assertEquals(Set.of("train", "eval"), params.keySet());
+        assertEquals(Set.of("train", "eval", "evidence"), params.keySet());
     }
 
     private static void validate(JsonNode report, String command) {
@@ -80,10 +80,11 @@ class ReportContractTest {
             boolean expected = switch (f.present()) {
                 case "always" -> true;
                 case "train" -> command.equals("train");
+                case "evidence" -> command.equals("evidence");
                 default -> false;
             };
             boolean present = at(report, f.path()) != null;
-            if (f.present().equals("always") || f.present().equals("train")) {
+            if (f.present().equals("always") || f.present().equals("train") || f.present().equals("evidence")) {
                 assertEquals(expected, present, f.path() + " (present: " + f.present() + ") in a " + command + " report");
             }
         }
@@ -161,6 +162,28 @@ class ReportContractTest {
         validate(r, "train");
         assertTrue(r.path("params").path("schedule").isNull());
         assertTrue(r.path("history").get(0).path("learning_rate").isNull(), "L-BFGS has no learning rate per epoch");
+    }
+
+    @Test
+    void evidenceAndSecondOrderTrainReportsFollowTheDocumentedContract() throws Exception {
+        Path model = dir.resolve("sine.safetensors");
+        Path train = dir.resolve("train.json");
+        assertEquals(0, Cli.run("train", "--data", "synthetic:sine:n=30", "--arch", "in(1) dense(4) tanh dense(1)", "--epochs",
+                "20", "--optimizer", "kfac", "--out", model.toString(), "--report", train.toString()).exit());
+        validate(ReportWriter.JSON.readTree(train.toFile()), "train");
+        Path evidence = dir.resolve("evidence.json");
+        Cli.Result r = Cli.run("evidence", "--model", model.toString(), "--data", "synthetic:sine:n=30", "--retrain", "--loops", "3",
+                "--report", evidence.toString());
+        assertEquals(0, r.exit(), r.toString());
+        JsonNode e = ReportWriter.JSON.readTree(evidence.toFile());
+        validate(e, "evidence");
+        assertTrue(e.path("evidence").path("gamma").asDouble() <= e.path("evidence").path("parameters").asInt(), "γ ≤ k");
+        Path variational = dir.resolve("variational.json");
+        assertEquals(0, Cli.run("train", "--data", "synthetic:sine:n=30", "--arch", "in(1) dense(4) tanh dense(1)", "--epochs",
+                "3", "--variational", "--snr-prune", "0.5", "--out", model.toString(), "--report", variational.toString()).exit());
+        JsonNode v = ReportWriter.JSON.readTree(variational.toFile());
+        validate(v, "train");
+        assertEquals(0.5, v.path("params").path("snr_prune").asDouble());
     }
 
     @Test

@@ -125,7 +125,7 @@ class RoundTripTest {
             Path m = dir.resolve(o.label() + ".safetensors");
             Cli.Result r = ok("train", "--data", "xor", "--optimizer", o.label(), "--epochs", "3", "--out", m.toString());
             // momentum is XOR's default optimizer and keeps XOR's rate; the others start from their own.
-            double lr = o == OptimizerChoice.MOMENTUM ? 0.5 : o.defaultLearningRate();
+            double lr = o == OptimizerChoice.MOMENTUM ? 0.5 : o.defaultLearningRate(SecondOrderOptions.Rescaling.QUADRATIC_MODEL);
             assertTrue(r.out().contains("training: " + o.label() + ", lr " + lr), r.out());
         }
     }

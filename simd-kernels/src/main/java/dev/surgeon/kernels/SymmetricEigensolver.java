@@ -19,10 +19,69 @@ final class SymmetricEigensolver {
     }
 
     /**
+     * The O(n) inner loops of the reduction and of the QL rotations, over contiguous rows. A provider may
+     * pass vectorized versions; {@link #SCALAR} is the reference and fixes the order of operations.
+     */
+    interface RowKernels {
+        /** {@code Σ x[i]·y[i]}, accumulated in index order by the reference. */
+        double dot(int n, double[] x, int xOff, double[] y, int yOff);
+
+        /** {@code y[i] += alpha·x[i]}. */
+        void axpy(int n, double alpha, double[] x, int xOff, double[] y, int yOff);
+
+        /** The symmetric rank-2 update of one row: {@code z[i] −= a·x[i] + b·y[i]}. */
+        void rank2(int n, double a, double[] x, int xOff, double b, double[] y, int yOff, double[] z, int zOff);
+
+        /** The plane rotation {@code (x, y) ← (c·x − s·y, s·x + c·y)}, elementwise. */
+        void rotate(int n, double c, double s, double[] x, int xOff, double[] y, int yOff);
+    }
+
+    /** The plain loops: the reference arithmetic. */
+    static final RowKernels SCALAR = new RowKernels() {
+        @Override
+        public double dot(int n, double[] x, int xOff, double[] y, int yOff) {
+            double acc = 0;
+            for (int i = 0; i < n; i++) {
+                acc += x[xOff + i] * y[yOff + i];
+            }
+            return acc;
+        }
+
+        @Override
+        public void axpy(int n, double alpha, double[] x, int xOff, double[] y, int yOff) {
+            for (int i = 0; i < n; i++) {
+                y[yOff + i] += alpha * x[xOff + i];
+            }
+        }
+
+        @Override
+        public void rank2(int n, double a, double[] x, int xOff, double b, double[] y, int yOff, double[] z, int zOff) {
+            for (int i = 0; i < n; i++) {
+                z[zOff + i] -= a * x[xOff + i] + b * y[yOff + i];
+            }
+        }
+
+        @Override
+        public void rotate(int n, double c, double s, double[] x, int xOff, double[] y, int yOff) {
+            for (int k = 0; k < n; k++) {
+                double vi = x[xOff + k];
+                double vj = y[yOff + k];
+                x[xOff + k] = c * vi - s * vj;
+                y[yOff + k] = s * vi + c * vj;
+            }
+        }
+    };
+
+    /**
      * Decomposes the symmetric n×n matrix whose {@code uplo} triangle is stored at {@code a} and writes the
      * ascending eigenvalues to {@code w} and the eigenvectors as the columns of {@code a}.
      */
     static void decompose(Uplo uplo, int n, double[] a, int aOff, int lda, double[] w, int wOff) {
+        decompose(uplo, n, a, aOff, lda, w, wOff, SCALAR);
+    }
+
+    /** As {@link #decompose(Uplo, int, double[], int, int, double[], int)}, with the given inner loops. */
+    static void decompose(Uplo uplo, int n, double[] a, int aOff, int lda, double[] w, int wOff, RowKernels rows) {
         if (n == 0) {
             return;
         }
@@ -56,8 +115,8 @@ final class SymmetricEigensolver {
         double[] d = new double[n];
         double[] e = new double[n];
         double[] vt = new double[n * n]; // Vᵀ: row j is eigenvector j
-        tridiagonalize(n, s, d, e, vt);
-        tridiagonalQl(n, d, e, vt);
+        tridiagonalize(n, s, d, e, vt, rows);
+        tridiagonalQl(n, d, e, vt, rows);
         sortAscending(n, d, vt);
         for (int i = 0; i < n; i++) {
             w[wOff + i] = Math.scalb(d[i], exponent);
@@ -72,16 +131,17 @@ final class SymmetricEigensolver {
      * (e[i] couples i and i+1, e[n-1] = 0) and qt holds Qᵀ. The Householder vectors are kept in the
      * strictly lower part of s, column k, with their scale factors in tau.
      */
-    private static void tridiagonalize(int n, double[] s, double[] d, double[] e, double[] qt) {
+    private static void tridiagonalize(int n, double[] s, double[] d, double[] e, double[] qt, RowKernels rows) {
         double[] tau = new double[n];
         double[] p = new double[n];
+        double[] v = new double[n]; // contiguous copy of the current Householder vector
         for (int k = 0; k + 2 < n; k++) {
             int r = n - k - 1; // length of x = s[k+1.., k]
             double x0 = s[(k + 1) * n + k];
             double tail = 0;
             for (int i = k + 2; i < n; i++) {
-                double v = s[i * n + k];
-                tail += v * v;
+                double vi = s[i * n + k];
+                tail += vi * vi;
             }
             if (tail == 0) {
                 tau[k] = 0;
@@ -96,31 +156,16 @@ final class SymmetricEigensolver {
             double t = 2.0 / vtv;
             tau[k] = t;
             e[k] = alpha;
+            copyColumn(s, n, k, v);
             // p = t·B·v over the trailing block B = s[k+1.., k+1..] (full symmetric storage)
             for (int i = 0; i < r; i++) {
-                int row = (k + 1 + i) * n + k + 1;
-                double acc = 0;
-                for (int j = 0; j < r; j++) {
-                    acc += s[row + j] * s[(k + 1 + j) * n + k];
-                }
-                p[i] = t * acc;
+                p[i] = t * rows.dot(r, s, (k + 1 + i) * n + k + 1, v, 0);
             }
-            double vp = 0;
-            for (int i = 0; i < r; i++) {
-                vp += s[(k + 1 + i) * n + k] * p[i];
-            }
-            double half = 0.5 * t * vp;
-            for (int i = 0; i < r; i++) {
-                p[i] -= half * s[(k + 1 + i) * n + k]; // q = p − (t/2)(vᵀp)·v
-            }
+            double vp = rows.dot(r, v, 0, p, 0);
+            rows.axpy(r, -(0.5 * t * vp), v, 0, p, 0); // q = p − (t/2)(vᵀp)·v
             // B ← B − v·qᵀ − q·vᵀ
             for (int i = 0; i < r; i++) {
-                int row = (k + 1 + i) * n + k + 1;
-                double vi = s[(k + 1 + i) * n + k];
-                double qi = p[i];
-                for (int j = 0; j < r; j++) {
-                    s[row + j] -= vi * p[j] + qi * s[(k + 1 + j) * n + k];
-                }
+                rows.rank2(r, v[i], p, 0, p[i], v, 0, s, (k + 1 + i) * n + k + 1);
             }
         }
         if (n >= 2) {
@@ -139,25 +184,27 @@ final class SymmetricEigensolver {
                 continue;
             }
             int r = n - k - 1;
+            copyColumn(s, n, k, v);
             // Qᵀ_sub ← Qᵀ_sub·H_k, rows and columns k+1..n-1: row_j ← row_j − t (row_j·v) vᵀ
             for (int j = k + 1; j < n; j++) {
                 int row = j * n + k + 1;
-                double dotv = 0;
-                for (int i = 0; i < r; i++) {
-                    dotv += qt[row + i] * s[(k + 1 + i) * n + k];
-                }
-                double f = tau[k] * dotv;
+                double f = tau[k] * rows.dot(r, qt, row, v, 0);
                 if (f != 0) {
-                    for (int i = 0; i < r; i++) {
-                        qt[row + i] -= f * s[(k + 1 + i) * n + k];
-                    }
+                    rows.axpy(r, -f, v, 0, qt, row);
                 }
             }
         }
     }
 
+    /** v[0..n-k-1) = s[k+1.., k]: the Householder vector of step k, stored below the diagonal of column k. */
+    private static void copyColumn(double[] s, int n, int k, double[] v) {
+        for (int i = k + 1; i < n; i++) {
+            v[i - k - 1] = s[i * n + k];
+        }
+    }
+
     /** Implicit-shift QL on the tridiagonal (d, e); rotations are applied to the rows of vt. */
-    private static void tridiagonalQl(int n, double[] d, double[] e, double[] vt) {
+    private static void tridiagonalQl(int n, double[] d, double[] e, double[] vt, RowKernels rows) {
         final double eps = Math.ulp(1.0);
         for (int l = 0; l < n; l++) {
             int iterations = 0;
@@ -202,7 +249,7 @@ final class SymmetricEigensolver {
                     p = sn * r;
                     d[i + 1] = g + p;
                     g = cs * r - b;
-                    rotateRows(n, vt, i, i + 1, cs, sn);
+                    rows.rotate(n, cs, sn, vt, i * n, vt, (i + 1) * n);
                 }
                 if (deflatedEarly) {
                     continue;
@@ -211,18 +258,6 @@ final class SymmetricEigensolver {
                 e[l] = g;
                 e[m] = 0;
             }
-        }
-    }
-
-    /** Applies the plane rotation to rows i and j of vt: (row_i, row_j) ← (c·row_i − s·row_j, s·row_i + c·row_j). */
-    private static void rotateRows(int n, double[] vt, int i, int j, double c, double s) {
-        int ri = i * n;
-        int rj = j * n;
-        for (int k = 0; k < n; k++) {
-            double vi = vt[ri + k];
-            double vj = vt[rj + k];
-            vt[ri + k] = c * vi - s * vj;
-            vt[rj + k] = s * vi + c * vj;
         }
     }
 

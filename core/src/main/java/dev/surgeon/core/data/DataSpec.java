@@ -21,15 +21,19 @@ import java.util.SplittableRandom;
  *   <li>{@code csv:FILE:label=COL[:test=FILE][:task=regression][:holdout=F]}: a numeric CSV with the label in
  *       column COL (header name or 0-based index); without {@code test=}, a seeded random fraction F (default
  *       0.2) of the rows is held out as the test set.</li>
+ *   <li>{@code synthetic:NAME[:n=N][:noise=S]}: a seeded task of {@link SyntheticData} — {@code sine} (default 50
+ *       points, σ 0.1), {@code robot-arm} (200, 0.05), {@code ripley} (250; no noise option) or {@code relevance}
+ *       (200, 0.1) — drawn with the load seed.</li>
  * </ul>
  */
 public final class DataSpec {
     /** The accepted forms, for help texts and error messages. */
     public static final String FORMS = "fashion-mnist | idx:DIR | monk-1 | monk-2 | monk-3 | monk-N:PATH-TO-monks-N.train | xor"
-            + " | csv:FILE:label=COL[:test=FILE][:task=regression][:holdout=0.2]";
+            + " | csv:FILE:label=COL[:test=FILE][:task=regression][:holdout=0.2]"
+            + " | synthetic:sine|robot-arm|ripley|relevance[:n=N][:noise=S]";
     private static final double DEFAULT_HOLDOUT = 0.2;
 
-    private enum Kind { FASHION_MNIST, IDX, MONK, XOR, CSV }
+    private enum Kind { FASHION_MNIST, IDX, MONK, XOR, CSV, SYNTHETIC }
 
     private final String text;
     private final Kind kind;
@@ -74,6 +78,9 @@ public final class DataSpec {
         }
         if (t.startsWith("csv:")) {
             return csv(text, t.substring(4));
+        }
+        if (t.startsWith("synthetic:")) {
+            return synthetic(text, t.substring("synthetic:".length()));
         }
         throw invalid(text, "unknown data");
     }
@@ -128,6 +135,37 @@ public final class DataSpec {
         return new DataSpec(text.strip(), Kind.CSV, Path.of(file), 0, Map.copyOf(options));
     }
 
+    /** {@code NAME[:n=N][:noise=S]}. */
+    private static DataSpec synthetic(String text, String body) {
+        String[] parts = body.split(":");
+        String name = parts[0];
+        if (!name.matches("sine|robot-arm|ripley|relevance")) {
+            throw invalid(text, "unknown synthetic task '" + name + "' (sine, robot-arm, ripley, relevance)");
+        }
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("task", name);
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            String key = eq > 0 ? parts[i].substring(0, eq) : parts[i];
+            if (!key.equals("n") && !(key.equals("noise") && !name.equals("ripley"))) {
+                throw invalid(text, "unknown option '" + parts[i] + "' for synthetic:" + name + " (n=N"
+                        + (name.equals("ripley") ? "" : ", noise=S") + ")");
+            }
+            String value = parts[i].substring(eq + 1);
+            try {
+                double v = Double.parseDouble(value);
+                if (key.equals("n") ? !(v >= 1 && v == Math.rint(v)) : !(v >= 0 && Double.isFinite(v))) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw invalid(text, key + " must be " + (key.equals("n") ? "a whole number >= 1" : "a number >= 0")
+                        + ", not '" + value + "'");
+            }
+            options.put(key, value);
+        }
+        return new DataSpec(text.strip(), Kind.SYNTHETIC, null, 0, Map.copyOf(options));
+    }
+
     private static IllegalArgumentException invalid(String text, String problem) {
         return new IllegalArgumentException("data '" + text + "': " + problem + ". Valid forms: " + FORMS);
     }
@@ -150,6 +188,24 @@ public final class DataSpec {
             case XOR -> new Split(XorData.dataset(), XorData.dataset(), "xor: the 4 XOR patterns (training = test)");
             case MONK -> path == null ? generatedMonk(seed) : monkFiles();
             case CSV -> csv(seed);
+            case SYNTHETIC -> synthetic(seed);
+        };
+    }
+
+    private Split synthetic(long seed) {
+        String task = options.get("task");
+        int n = options.containsKey("n") ? (int) Double.parseDouble(options.get("n")) : switch (task) {
+            case "sine" -> 50;
+            case "ripley" -> 250;
+            default -> 200;
+        };
+        double noise = options.containsKey("noise") ? Double.parseDouble(options.get("noise"))
+                : task.equals("robot-arm") ? 0.05 : 0.1;
+        return switch (task) {
+            case "sine" -> SyntheticData.sine(n, noise, seed);
+            case "robot-arm" -> SyntheticData.robotArm(n, noise, seed);
+            case "ripley" -> SyntheticData.ripley(n, seed);
+            default -> SyntheticData.relevance(n, noise, seed);
         };
     }
 

@@ -145,6 +145,17 @@ public final class Network {
         return n;
     }
 
+    /**
+     * A smaller network without the hidden units whose removal cannot change the function (see {@link HiddenUnits}):
+     * units whose outgoing weights are all exactly 0, or whose row and bias are exactly 0 ahead of zero-preserving
+     * layers. Their rows, biases and input columns of the next layer are dropped, the spec gets the smaller widths,
+     * and the result saves and loads as an ordinary model file. Its outputs equal this network's up to the summation
+     * order of non-zero terms (bit-identical with the scalar kernels). Same kernels; this network is unchanged.
+     */
+    public Network shrink() {
+        return Shrinker.shrink(this);
+    }
+
     public ArchitectureSpec spec() {
         return spec;
     }

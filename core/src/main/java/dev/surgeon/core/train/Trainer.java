@@ -6,6 +6,7 @@ import dev.surgeon.core.nn.Loss;
 import dev.surgeon.core.nn.Mask;
 import dev.surgeon.core.nn.Network;
 import dev.surgeon.core.nn.Workspace;
+import dev.surgeon.core.optim.CurvatureOptimizer;
 import dev.surgeon.core.optim.Lbfgs;
 import dev.surgeon.core.optim.LearningRateSchedule;
 import dev.surgeon.core.optim.Optimizer;
@@ -15,7 +16,8 @@ import java.util.List;
 /**
  * Mini-batch training: for each epoch, the batches of a seeded {@link Batches} order; per batch one
  * training-mode forward and backward pass ({@link Network#lossAndGradient}), the mask applied to the
- * gradient, one optimizer step, the mask applied to the parameters. After each epoch: optional validation
+ * gradient, {@link CurvatureOptimizer#prepare} for optimizers that measure curvature on the batch (K-FAC, the
+ * natural gradient), one optimizer step, the mask applied to the parameters. After each epoch: optional validation
  * (evaluation mode), listeners, early stopping. The learning rate comes from the schedule at the start of
  * every epoch (the optimizer's own rate if there is none).
  *
@@ -39,6 +41,7 @@ public final class Trainer {
     private final List<TrainingListener> listeners;
     private final Workspace ws;
     private final float[] gradient;
+    private final TrainingStep customStep;
 
     private Trainer(Builder b) {
         this.network = b.network;
@@ -53,6 +56,7 @@ public final class Trainer {
         this.validation = b.validation;
         this.earlyStopping = b.earlyStopping;
         this.listeners = List.copyOf(b.listeners);
+        this.customStep = b.step;
         loss.checkOutputs(network.outputSize());
         this.ws = network.workspace(batchSize);
         ws.seedDropout(seed);
@@ -121,12 +125,19 @@ public final class Trainer {
 
     /**
      * One training step on the batch already loaded in {@link #workspace()}: forward and backward in training
-     * mode, masked gradient, optimizer step, masked parameters. Returns the batch loss before the step.
+     * mode, masked gradient, optimizer step, masked parameters — or the builder's {@link TrainingStep}. Returns the
+     * batch loss before the step.
      */
     public double step() {
+        if (customStep != null) {
+            return customStep.step(ws);
+        }
         double value = network.lossAndGradient(ws, loss, gradient, true);
         if (mask != null) {
             mask.applyToGradient(gradient);
+        }
+        if (optimizer instanceof CurvatureOptimizer c) {
+            c.prepare(ws, loss);
         }
         optimizer.step(network.parameters(), gradient);
         if (mask != null) {
@@ -219,6 +230,7 @@ public final class Trainer {
         private Dataset validation;
         private EarlyStopping earlyStopping;
         private final List<TrainingListener> listeners = new ArrayList<>();
+        private TrainingStep step;
 
         private Builder(Network network, Loss loss, Optimizer optimizer) {
             this.network = network;
@@ -278,6 +290,15 @@ public final class Trainer {
 
         public Builder listener(TrainingListener listener) {
             this.listeners.add(listener);
+            return this;
+        }
+
+        /**
+         * Replaces the ordinary step by another rule (variational training, flat minimum search); the optimizer then
+         * serves only for the learning rate the schedule sets and the epoch records report.
+         */
+        public Builder step(TrainingStep rule) {
+            this.step = rule;
             return this;
         }
 

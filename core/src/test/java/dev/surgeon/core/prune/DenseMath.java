@@ -3,12 +3,12 @@ package dev.surgeon.core.prune;
 import java.util.SplittableRandom;
 
 /** Float64 reference linear algebra for the pruning tests, independent of the Kernels SPI. */
-final class DenseMath {
+public final class DenseMath {
     private DenseMath() {
     }
 
     /** Inverse of an n × n matrix by Gauss–Jordan elimination with partial pivoting. */
-    static double[] inverse(double[] a, int n) {
+    public static double[] inverse(double[] a, int n) {
         double[] m = a.clone();
         double[] inv = new double[n * n];
         for (int i = 0; i < n; i++) {
@@ -73,7 +73,7 @@ final class DenseMath {
     }
 
     /** A random symmetric positive-definite matrix B Bᵀ/n + shift·I with Gaussian B. */
-    static double[] randomSpd(int n, double shift, long seed) {
+    public static double[] randomSpd(int n, double shift, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         double[] b = new double[n * n];
         for (int i = 0; i < b.length; i++) {

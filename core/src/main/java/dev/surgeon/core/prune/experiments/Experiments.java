@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The pruning experiments of issue 6 as named entries ({@code surgeon experiment NAME key=value…}); each returns the
+ * The pruning experiments of issues 6 and 9 as named entries ({@code surgeon experiment NAME key=value…}); each returns the
  * Markdown table it prints. Results and commands are recorded in docs/BENCHMARKS.md.
  */
 public final class Experiments {
@@ -42,7 +42,17 @@ public final class Experiments {
                 new Entry("lenet", "LeNet-300-100 on Fashion-MNIST: SNIP and Han's iterative magnitude pruning with retraining at "
                         + "90/95/98 % vs dense (METHODS R11, R13)",
                         "data=/usr/share/datasets/fashion-mnist model=target/experiments/lenet-300-100-fashion-mnist.safetensors "
-                                + "sparsities=0.9,0.95,0.98 snip-epochs=10 han-rounds=4 han-epochs=1 seed=0", LenetSparseTraining::run));
+                                + "sparsities=0.9,0.95,0.98 snip-epochs=10 han-rounds=4 han-epochs=1 seed=0", LenetSparseTraining::run),
+                new Entry("structured", "LeNet-5 / LeNet-300-100 on Fashion-MNIST pruned structurally to 2x/4x/8x fewer FLOPs with "
+                        + "every structured criterion, fine-tuned; shrunk-network latency at batch 1 and 128 (issue 9)",
+                        "net=lenet-5 (or lenet-300-100) data=/usr/share/datasets/fashion-mnist model=target/experiments/NET-fashion-mnist"
+                                + ".safetensors methods=filter-norm,taylor,taylor-fo,taylor-so,sosp-h,sosp-i,kfac-obs,redundancy "
+                                + "flops=0.5,0.25,0.125 retrain-epochs=2 lr=0.01 calibration=1000 structured=all seed=0 latency-reps=31",
+                        StructuredLenet::run),
+                new Entry("structured-oracle", "Spearman correlation of each structured criterion with the remove-and-measure oracle "
+                        + "(METHODS R21), and gradient-redundancy estimates vs measured safe rates per layer (D5)",
+                        "net=lenet-5 data=/usr/share/datasets/fashion-mnist model=target/experiments/NET-fashion-mnist.safetensors "
+                                + "samples=1000 taus=0.01,0.05,0.1 tolerance=0.01 seed=0", StructuredOracle::run));
     }
 
     /**

@@ -86,6 +86,19 @@ class ExperimentsSmokeTest {
     }
 
     @Test
+    void structuredExperimentsRunAndReportTheirTables(@TempDir Path dir) throws IOException {
+        syntheticMnist(dir, 200, 100);
+        String model = dir.resolve("mlp.safetensors").toString();
+        String table = StructuredLenet.run(Map.of("net", "lenet-300-100", "data", dir.toString(), "model", model,
+                "methods", "filter-norm,sosp-h", "flops", "0.5", "retrain-epochs", "1", "calibration", "50",
+                "structured", "neurons", "latency-reps", "3"));
+        assertTrue(table.contains("| filter-norm | 0.500 |") && table.contains("| sosp-h | 0.500 |"), table);
+        String oracle = StructuredOracle.run(Map.of("net", "lenet-300-100", "data", dir.toString(), "model", model,
+                "samples", "40", "taus", "0.05"));
+        assertTrue(oracle.contains("| taylor-fo |") && oracle.contains("measured safe rate"), oracle);
+    }
+
+    @Test
     void lenetSnipAndHanRunAtEverySparsity(@TempDir Path dir) throws IOException {
         syntheticMnist(dir, 200, 100);
         LenetSparseTraining.Result r = LenetSparseTraining.run(new LenetSparseTraining.Options(dir, dir.resolve("lenet.safetensors"),
@@ -96,7 +109,7 @@ class ExperimentsSmokeTest {
 
     @Test
     void theRegistryNamesEveryExperiment() {
-        assertEquals(List.of("xor", "monk", "mlpnet", "lenet"), Experiments.all().stream().map(Experiments.Entry::name).toList());
+        assertEquals(List.of("xor", "monk", "mlpnet", "lenet", "structured", "structured-oracle"), Experiments.all().stream().map(Experiments.Entry::name).toList());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Experiments.named("cifar"));
         assertTrue(e.getMessage().contains("xor, monk, mlpnet, lenet"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Experiments.arguments(List.of("nets")));

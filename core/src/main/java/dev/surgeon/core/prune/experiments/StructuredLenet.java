@@ -1,0 +1,126 @@
+package dev.surgeon.core.prune.experiments;
+
+import dev.surgeon.core.data.Datasets;
+import dev.surgeon.core.data.Split;
+import dev.surgeon.core.nn.Loss;
+import dev.surgeon.core.nn.Network;
+import dev.surgeon.core.prune.PruningContext;
+import dev.surgeon.core.prune.structured.StructuredMethods;
+import dev.surgeon.core.prune.structured.StructuredReport;
+import dev.surgeon.core.prune.structured.StructuredRun;
+import dev.surgeon.core.train.Evaluation;
+import dev.surgeon.kernels.Kernels;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Structured pruning of LeNet-5 or LeNet-300-100 on Fashion-MNIST to 2×, 4× and 8× fewer multiply-adds (issue 9):
+ * every criterion of {@link StructuredMethods} from the same dense network, one-shot at the target, then fine-tuned;
+ * test accuracy right after pruning and after fine-tuning, parameters and multiply-adds of the shrunk network, and the
+ * measured median forward latency at batch 1 and batch 128 of the shrunk network against the dense one, timed side by
+ * side ({@link ForwardLatency}) with the kernels {@link Kernels#get()} selects.
+ */
+public final class StructuredLenet {
+    static final TrainedModels.Recipe LENET5 = new TrainedModels.Recipe("lenet-5", 8, 0.05, 0.9, 5e-4, 64, true, 1);
+
+    private static final System.Logger LOG = System.getLogger("dev.surgeon.core.prune.experiments");
+
+    private StructuredLenet() {
+    }
+
+    /** Arguments {@code key=value}: see {@link Experiments#all()}. */
+    public static String run(Map<String, String> a) throws IOException {
+        Arguments.check(a, "structured", "net", "data", "model", "methods", "flops", "retrain-epochs", "lr", "calibration",
+                "structured", "seed", "latency-reps");
+        String netName = a.getOrDefault("net", "lenet-5");
+        TrainedModels.Recipe recipe = recipe(netName);
+        Path data = Path.of(a.getOrDefault("data", Datasets.FASHION_MNIST_PATH));
+        List<String> methods = Arrays.asList(a.getOrDefault("methods", String.join(",", StructuredMethods.names())).split(","));
+        List<Double> flops = Arguments.doubles(a, "flops", List.of(0.5, 0.25, 0.125));
+        int retrain = Arguments.integer(a, "retrain-epochs", 2);
+        double lr = Arguments.real(a, "lr", 0.01);
+        int calibration = Arguments.integer(a, "calibration", 1000);
+        String kind = a.getOrDefault("structured", "all");
+        long seed = Arguments.integer(a, "seed", 0L);
+        int reps = Arguments.integer(a, "latency-reps", 31);
+
+        Split split = Datasets.fashionMnist(data);
+        Loss loss = Loss.softmaxCrossEntropy();
+        Network dense = dense(a, netName, split, loss);
+        double denseAccuracy = Evaluation.of(dense, loss, split.test(), 1000).accuracy();
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%s on Fashion-MNIST (%s), dense test accuracy %.2f %%, %d parameters, %d multiply-adds; "
+                + "kernels %s (%d threads)%n", netName, recipe, 100 * denseAccuracy, dense.parameterCount(),
+                dev.surgeon.core.prune.Flops.dense(dense), dense.kernels().name(), dense.kernels().threads()));
+        b.append(String.format(Locale.ROOT, "one-shot structured pruning (%s) on %d calibration samples, then %d epochs of SGD "
+                + "(lr %s cosine, momentum 0.9, batch 64); latency: median of %d alternating timed repetitions (dense, shrunk) after warm-up%n%n", kind,
+                calibration, retrain, lr, reps));
+        b.append("| method | FLOPs kept | reduction | params | widths | acc pruned | acc fine-tuned | Δ vs dense "
+                + "| b1 dense/shrunk ms | b1 speed-up | b128 dense/shrunk ms | b128 speed-up |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (double f : flops) {
+            for (String m : methods) {
+                Map<String, String> knobs = new LinkedHashMap<>();
+                knobs.put("structured", kind);
+                knobs.put("flops", Double.toString(f));
+                knobs.put("calibration", Integer.toString(calibration));
+                knobs.put("retrain_epochs", Integer.toString(retrain));
+                knobs.put("finetune_lr", Double.toString(lr));
+                knobs.put("finetune_cosine", "true");
+                Network net = dense.copy(Kernels.get());
+                PruningContext ctx = PruningContext.builder(net, loss, split.train()).test(split.test()).seed(seed)
+                        .evaluationBatch(1000).build();
+                StructuredReport r;
+                try {
+                    r = StructuredRun.execute(ctx, StructuredMethods.plan(m.strip(), knobs));
+                } catch (IllegalArgumentException e) {
+                    b.append(String.format(Locale.ROOT, "| %s | %.3f | failed: %s |%n", m, f, e.getMessage()));
+                    continue;
+                }
+                double[] b1 = ForwardLatency.compare(dense, r.shrunk(), 1, 300, reps);
+                double[] b128 = ForwardLatency.compare(dense, r.shrunk(), 128, 10, reps);
+                double d1 = b1[0];
+                double s1 = b1[1];
+                double d128 = b128[0];
+                double s128 = b128[1];
+                StringBuilder widths = new StringBuilder();
+                for (StructuredReport.LayerWidth w : r.layers()) {
+                    widths.append(widths.isEmpty() ? "" : "-").append(w.after());
+                }
+                b.append(String.format(Locale.ROOT, "| %s | %.3f | %.2f× | %d | %s | %.2f %% | %.2f %% | %+.2f | %.3f / %.3f | %.2f× "
+                        + "| %.2f / %.2f | %.2f× |%n", m, f, r.flopsReduction(), r.parametersAfter(), widths,
+                        100 * r.pruned().testAccuracy(), 100 * r.after().testAccuracy(), 100 * (r.after().testAccuracy() - denseAccuracy),
+                        d1, s1, d1 / s1, d128, s128, d128 / s128));
+                for (String n : r.notes()) {
+                    b.append("|  | note: ").append(n).append(" |\n");
+                }
+                LOG.log(System.Logger.Level.INFO, b.substring(b.lastIndexOf("| " + m)).strip());
+            }
+        }
+        return b.toString();
+    }
+
+    /** The training recipe of the dense network. */
+    static TrainedModels.Recipe recipe(String netName) {
+        return switch (netName) {
+            case "lenet-5" -> LENET5;
+            case "lenet-300-100" -> LenetSparseTraining.RECIPE;
+            default -> throw new IllegalArgumentException("net must be lenet-5 or lenet-300-100, got " + netName);
+        };
+    }
+
+    /** The cached dense network (argument {@code model}, default target/experiments/NET-fashion-mnist.safetensors). */
+    static Network dense(Map<String, String> a, String netName, Split split, Loss loss) throws IOException {
+        Path model = Path.of(a.getOrDefault("model", "target/experiments/" + netName + "-fashion-mnist.safetensors"));
+        return TrainedModels.trainOrLoad(model, recipe(netName), loss, split.train(), split.test());
+    }
+
+    public static void main(String[] args) throws IOException {
+        System.out.print(run(Arguments.parse(args)));
+    }
+}

@@ -1,0 +1,269 @@
+package dev.surgeon.kernels;
+
+import java.util.function.IntToLongFunction;
+
+/**
+ * The blocked, packed matrix product {@code C ← alpha·op(A)·op(B) + beta·C} behind {@code gemm} and
+ * {@code syrk}, following Goto &amp; van de Geijn (2008), "Anatomy of high-performance matrix
+ * multiplication", in the loop order of BLIS (Van Zee &amp; van de Geijn 2015):
+ *
+ * <pre>
+ * for jc in steps of NC:            columns of C and op(B)
+ *   for pc in steps of KC:          the shared dimension; op(B)[pc.., jc..] packed into NR-wide panels
+ *     for ic in steps of MC:        rows of C; op(A)[ic.., pc..] packed into MR-tall panels (per task)
+ *       for jr in steps of NR:      one B micro-panel (KC×NR) stays in L1 ...
+ *         for ir in steps of MR:    ... while the A micro-panels stream from L2
+ *           MR×NR register tile += A micro-panel · B micro-panel
+ * </pre>
+ *
+ * Packing makes every operand contiguous in the order the micro-kernel reads it, so all four transpose
+ * combinations cost the same once packed. Panels are zero-padded to MR/NR. The micro-kernel always
+ * writes its register tile to a small buffer that is then merged into C — with vectors for a full tile,
+ * element by element for a tile that overhangs C or crosses the diagonal of a {@code syrk} triangle — so
+ * there is exactly one micro-kernel per precision. {@code beta} is applied by the first KC block's merge
+ * (C is read and written once per KC block).
+ *
+ * <p>Parallelism: one fork/join per call. The tasks take disjoint row bands of C (balanced by the tiles
+ * they compute: a triangle's lower rows are longer), or column ranges when C has more column panels than
+ * row tiles, and each runs the whole loop nest above on its part with its own packed panels. Sharing one
+ * packed B panel among the tasks instead needs two joins per (jc, pc) step; on 2 cores each join costs a
+ * worker wake-up and the slower task's lead, which lost more than re-packing the other operand's share
+ * (sgemm n = 1024 on two idle cores: 1.67× one thread with the shared panel, 1.9× with this scheme).
+ *
+ * <p>This class is generic over the array type ({@code float[]} or {@code double[]}); the
+ * precision-specific packing and micro-kernel live in the subclasses, called once per panel or tile.
+ *
+ * @param <A> the array type
+ */
+abstract class PackedProduct<A> {
+    /** Below this many multiply-adds per task, fork/join overhead outweighs the parallel gain. */
+    private static final long MIN_MULADDS_PER_TASK = 1L << 22;
+
+    final int mr;
+    final int nr;
+    private final int kc;
+    private final int mc;
+    private final int nc;
+
+    PackedProduct(int mr, int nr, int kc, int mc, int nc) {
+        this.mr = mr;
+        this.nr = nr;
+        this.kc = kc;
+        this.mc = mc - mc % mr;
+        this.nc = nc - nc % nr;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Precision-specific pieces
+
+    /** The array of at least {@code size} elements leased for A panels, B panels, or edge tiles. */
+    abstract A primary(PackingBuffers.Lease lease, int size);
+
+    abstract A secondary(PackingBuffers.Lease lease, int size);
+
+    /**
+     * Packs rows [i0, i0+rows) × depth [p0, p0+depth) of op(A) into MR-tall panels: panel q holds
+     * {@code dst[q*MR*depth + p*MR + r] = op(A)[i0 + q*MR + r][p0 + p]}, zero past the last row.
+     */
+    abstract void packA(boolean trans, A a, int aOff, int lda, int i0, int rows, int p0, int depth, A dst);
+
+    /**
+     * Packs depth [p0, p0+depth) × columns [j0, j0+cols) of op(B) (cols ≤ NR) into one NR-wide panel at
+     * {@code dst[dstOff + p*NR + c]}, zero past the last column.
+     */
+    abstract void packB(boolean trans, A b, int bOff, int ldb, int p0, int depth, int j0, int cols, A dst, int dstOff);
+
+    /**
+     * The register-tiled micro-kernel: {@code tile ← Ap·Bp}, the MR×NR product of one A panel and one B
+     * panel of the given depth, stored NR-strided. Its accumulators are written to the tile rather than
+     * merged into C in place so that the kernel stays small enough for C2 to keep every vector in a
+     * register (a merge step inlined into it exceeded C2's node budget, and the vectors it failed to
+     * inline were boxed: 40% slower).
+     */
+    abstract void kernel(int depth, A ap, int ai, A bp, int bi, A tile);
+
+    /**
+     * Merges the first rows×cols of an NR-strided tile into C: {@code C ← alpha·tile + beta·C} (C not read
+     * when {@code beta == 0}), only where the entry lies in the triangle {@code tri} (null: everywhere);
+     * {@code diag} = (row − column) of the tile's first entry in C.
+     */
+    abstract void mergeTile(A tile, int rows, int cols, A c, int ci, int ldc, double alpha, double beta,
+                            Uplo tri, int diag);
+
+    // ------------------------------------------------------------------------------------------------
+    // Driver
+
+    /**
+     * {@code C ← alpha·op(A)·op(B) + beta·C} over the m×n C (only the {@code tri} triangle when it is not
+     * null, C then being square), for {@code m, n, k > 0} and {@code alpha != 0}.
+     */
+    final void multiply(Uplo tri, boolean transA, boolean transB, int m, int n, int k, double alpha,
+                        A a, int aOff, int lda, A b, int bOff, int ldb, double beta, A c, int cOff, int ldc,
+                        int threads) {
+        Product p = new Product(tri, transA, transB, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        long muladds = (long) m * n * k / (tri == null ? 1 : 2);
+        int tasks = (int) Math.max(1, Math.min(Math.min(threads, KernelPool.processors()),
+                muladds / MIN_MULADDS_PER_TASK));
+        int rowTiles = (m + mr - 1) / mr;
+        int panels = (n + nr - 1) / nr;
+        if (tasks <= 1 || (rowTiles < 2 && panels < 2)) {
+            p.compute(0, m, 0, n);
+        } else if (tri != null || rowTiles >= panels) {
+            // Row bands, balanced by the columns each row tile computes (a triangle's rows differ in length).
+            int[] cut = split(rowTiles, tasks, q -> p.rowWeight(q * mr, n));
+            KernelPool.run(tasks, t -> p.compute(cut[t] * mr, Math.min(m, cut[t + 1] * mr), 0, n));
+        } else {
+            int[] cut = split(panels, tasks, q -> 1);
+            KernelPool.run(tasks, t -> p.compute(0, m, cut[t] * nr, Math.min(n, cut[t + 1] * nr)));
+        }
+    }
+
+    /** The operands of one call. */
+    private final class Product {
+        final Uplo tri;
+        final boolean transA;
+        final boolean transB;
+        final int k;
+        final double alpha;
+        final double beta;
+        final A a;
+        final int aOff;
+        final int lda;
+        final A b;
+        final int bOff;
+        final int ldb;
+        final A c;
+        final int cOff;
+        final int ldc;
+
+        Product(Uplo tri, boolean transA, boolean transB, int k, double alpha, A a, int aOff, int lda,
+                A b, int bOff, int ldb, double beta, A c, int cOff, int ldc) {
+            this.tri = tri;
+            this.transA = transA;
+            this.transB = transB;
+            this.k = k;
+            this.alpha = alpha;
+            this.beta = beta;
+            this.a = a;
+            this.aOff = aOff;
+            this.lda = lda;
+            this.b = b;
+            this.bOff = bOff;
+            this.ldb = ldb;
+            this.c = c;
+            this.cOff = cOff;
+            this.ldc = ldc;
+        }
+
+        /** Columns of the n-wide C that a tile row starting at row i computes. */
+        long rowWeight(int i, int n) {
+            if (tri == Uplo.LOWER) {
+                return Math.min(n, i + mr);
+            }
+            if (tri == Uplo.UPPER) {
+                return n - i;
+            }
+            return n;
+        }
+
+        /**
+         * The whole loop nest for rows [r0, r1) × columns [c0, c1) of C, on this thread, with its own packed
+         * panels: a task of a parallel call never waits for another, at the price of packing its share of
+         * the other operand again (~5% of the work for square operands split in two).
+         */
+        void compute(int r0, int r1, int c0, int c1) {
+            PackingBuffers.Lease aLease = PackingBuffers.acquire(PackingBuffers.Slot.PANEL_A);
+            PackingBuffers.Lease bLease = PackingBuffers.acquire(PackingBuffers.Slot.PANEL_B);
+            try {
+                A tile = secondary(aLease, mr * nr);
+                for (int jc = c0; jc < c1; jc += nc) {
+                    int jn = Math.min(nc, c1 - jc);
+                    // Rows of [r0, r1) that meet the triangle within columns [jc, jc + jn).
+                    int rowLo = tri == Uplo.LOWER ? Math.max(r0, jc) : r0;
+                    int rowHi = tri == Uplo.UPPER ? Math.min(r1, jc + jn) : r1;
+                    if (rowLo >= rowHi) {
+                        continue;
+                    }
+                    int panels = (jn + nr - 1) / nr;
+                    for (int pc = 0; pc < k; pc += kc) {
+                        int depth = Math.min(kc, k - pc);
+                        A bp = primary(bLease, panels * nr * depth);
+                        for (int q = 0; q < panels; q++) {
+                            packB(transB, b, bOff, ldb, pc, depth, jc + q * nr, Math.min(nr, jn - q * nr), bp,
+                                    q * nr * depth);
+                        }
+                        A ap = primary(aLease, Math.min(mc, rowHi - rowLo + mr) * depth);
+                        double betaNow = pc == 0 ? beta : 1.0;
+                        for (int ic = rowLo; ic < rowHi; ic += mc) {
+                            int in = Math.min(mc, rowHi - ic);
+                            packA(transA, a, aOff, lda, ic, in, pc, depth, ap);
+                            macroKernel(ic, in, jc, jn, depth, ap, bp, tile, betaNow);
+                        }
+                    }
+                }
+            } finally {
+                bLease.release();
+                aLease.release();
+            }
+        }
+
+        /** Rows [ic, ic+in) × columns [jc, jc+jn) of C from packed A and B blocks of the given depth. */
+        private void macroKernel(int ic, int in, int jc, int jn, int depth, A ap, A bp, A tile, double betaNow) {
+            for (int jr = 0; jr < jn; jr += nr) {
+                int j = jc + jr;
+                int cols = Math.min(nr, jn - jr);
+                int bi = jr * depth;
+                for (int ir = 0; ir < in; ir += mr) {
+                    int i = ic + ir;
+                    int rows = Math.min(mr, in - ir);
+                    int inside = triangleCoverage(i, rows, j, cols);
+                    if (inside != NONE) {
+                        kernel(depth, ap, ir * depth, bp, bi, tile);
+                        mergeTile(tile, rows, cols, c, cOff + i * ldc + j, ldc, alpha, betaNow,
+                                inside == FULL ? null : tri, i - j);
+                    }
+                }
+            }
+        }
+
+        /** Whether the rows×cols tile at (i, j) lies fully, partly or not at all in the triangle. */
+        private int triangleCoverage(int i, int rows, int j, int cols) {
+            if (tri == Uplo.LOWER) {
+                return j + cols - 1 <= i ? FULL : j > i + rows - 1 ? NONE : PART;
+            }
+            if (tri == Uplo.UPPER) {
+                return i + rows - 1 <= j ? FULL : i > j + cols - 1 ? NONE : PART;
+            }
+            return FULL;
+        }
+    }
+
+    private static final int NONE = 0;
+    private static final int PART = 1;
+    private static final int FULL = 2;
+
+    /**
+     * Cuts {@code units} consecutive units into {@code parts} ranges of about equal total weight:
+     * range t is [cut[t], cut[t+1]).
+     */
+    static int[] split(int units, int parts, IntToLongFunction weight) {
+        long total = 0;
+        for (int q = 0; q < units; q++) {
+            total += weight.applyAsLong(q);
+        }
+        int[] cut = new int[parts + 1];
+        cut[parts] = units;
+        long acc = 0;
+        int t = 1;
+        for (int q = 0; q < units && t < parts; q++) {
+            acc += weight.applyAsLong(q);
+            while (t < parts && acc * parts >= total * t) {
+                cut[t++] = q + 1;
+            }
+        }
+        while (t < parts) {
+            cut[t++] = units;
+        }
+        return cut;
+    }
+}

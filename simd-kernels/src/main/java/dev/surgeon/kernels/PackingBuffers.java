@@ -1,0 +1,106 @@
+package dev.surgeon.kernels;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Reusable workspaces for the blocked kernels (packed panels of A and B, edge tiles, the scratch of base
+ * cases), so that a call allocates nothing once a call of that size has run before.
+ *
+ * <p>A workspace is leased for one phase of one call and given back. Leases come from a JVM-wide pool
+ * per slot rather than from thread-locals: every lease is distinct, so a fork/join worker that runs an
+ * unrelated kernel call while it waits on a join cannot overwrite a panel another task is still reading,
+ * and the memory kept is bounded by the pool size (about two leases per processor and slot, a few MiB
+ * each at most) however many threads call the kernels.
+ */
+final class PackingBuffers {
+    /** What a workspace is used for; each slot has its own pool. */
+    enum Slot {
+        /** The packed MC×KC block of op(A) of one task, plus its edge tile. */
+        PANEL_A,
+        /** The packed KC×NC panel of op(B), shared by the tasks of one call. */
+        PANEL_B,
+        /** Scratch of base cases and thin products. */
+        SCRATCH
+    }
+
+    private static final int KEPT_PER_SLOT = 2 * KernelPool.processors();
+    private static final Pool[] POOLS = {new Pool(), new Pool(), new Pool()};
+
+    private PackingBuffers() {
+    }
+
+    /** Leases a workspace for {@code slot}; pair with {@link Lease#release()}. */
+    static Lease acquire(Slot slot) {
+        Pool pool = POOLS[slot.ordinal()];
+        Lease lease = pool.free.poll();
+        if (lease == null) {
+            return new Lease(pool);
+        }
+        pool.kept.decrementAndGet();
+        return lease;
+    }
+
+    private static final class Pool {
+        final ConcurrentLinkedQueue<Lease> free = new ConcurrentLinkedQueue<>();
+        final AtomicInteger kept = new AtomicInteger();
+    }
+
+    /** One workspace: a primary and a secondary array per precision and an index array, grown on demand. */
+    static final class Lease {
+        private final Pool home;
+        private float[] floats = new float[0];
+        private float[] floats2 = new float[0];
+        private double[] doubles = new double[0];
+        private double[] doubles2 = new double[0];
+        private int[] ints = new int[0];
+
+        private Lease(Pool home) {
+            this.home = home;
+        }
+
+        float[] floats(int size) {
+            if (floats.length < size) {
+                floats = new float[size];
+            }
+            return floats;
+        }
+
+        float[] floats2(int size) {
+            if (floats2.length < size) {
+                floats2 = new float[size];
+            }
+            return floats2;
+        }
+
+        double[] doubles(int size) {
+            if (doubles.length < size) {
+                doubles = new double[size];
+            }
+            return doubles;
+        }
+
+        double[] doubles2(int size) {
+            if (doubles2.length < size) {
+                doubles2 = new double[size];
+            }
+            return doubles2;
+        }
+
+        int[] ints(int size) {
+            if (ints.length < size) {
+                ints = new int[size];
+            }
+            return ints;
+        }
+
+        /** Returns the workspace to its pool (or lets it be collected when the pool is full). */
+        void release() {
+            if (home.kept.incrementAndGet() <= KEPT_PER_SLOT) {
+                home.free.offer(this);
+            } else {
+                home.kept.decrementAndGet();
+            }
+        }
+    }
+}

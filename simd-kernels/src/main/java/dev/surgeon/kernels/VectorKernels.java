@@ -1,0 +1,598 @@
+package dev.surgeon.kernels;
+
+import static dev.surgeon.kernels.KernelArguments.len;
+
+/**
+ * The Vector API provider ({@code jdk.incubator.vector}): every {@link Kernels} operation with SIMD
+ * kernels and, for the large ones, fork/join parallelism bounded by {@link #threads()}.
+ *
+ * <ul>
+ *   <li>Levels 1–2 ({@link VectorBlas1}, {@link VectorBlas2}): several accumulators, {@code loopBound}
+ *       loops with scalar tails, FMA only where the JIT emits it ({@link VectorOps#FMA}). Matrix-vector
+ *       streams take four rows per pass; {@code gemv}, {@code rowDots} and {@code rowCombination} split
+ *       large matrices among the threads (rows, resp. column ranges).</li>
+ *   <li>Level 3: {@code gemm} and {@code syrk} run the packed, cache-blocked product
+ *       ({@link PackedProduct}, micro-kernels in {@link FloatGemm}/{@link DoubleGemm}); {@code trsm},
+ *       {@code potrf}, {@code potri}, {@code potrs} and {@code getrfNoPivot} recurse onto them
+ *       ({@link BlockedTriangular}, {@link BlockedCholesky}, {@link BlockedLu}).</li>
+ *   <li>{@code syev}: the reference {@link SymmetricEigensolver} in double with vectorized row loops
+ *       ({@link VectorEigenRows}).</li>
+ *   <li>The fused curvature forms are rank-1 updates of a full matrix (one vector {@code axpy} per row)
+ *       and the row streams above.</li>
+ * </ul>
+ *
+ * Results agree with {@link ScalarKernels} up to the reassociation and FMA rounding of the reductions.
+ * Loaded only after {@link VectorProvider} has found the module; every class it uses that names a vector
+ * type is loaded with it.
+ */
+public final class VectorKernels implements Kernels {
+    /** Below this many matrix elements per thread, a stream is not worth splitting. */
+    private static final long MIN_STREAM_ELEMENTS_PER_TASK = 1L << 18;
+    /** Tile edge of the blocked transpose in {@code symmetrize}. */
+    private static final int TILE = 32;
+
+    private final int threads;
+    private final FloatOps floats;
+    private final DoubleOps doubles;
+
+    /**
+     * @param threads the most threads one call may use ({@code >= 1}); calls use at most as many as the
+     *                JVM has processors
+     */
+    public VectorKernels(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1 but is " + threads);
+        }
+        this.threads = threads;
+        this.floats = new FloatOps(threads);
+        this.doubles = new DoubleOps(threads);
+    }
+
+    @Override
+    public String name() {
+        return "vector";
+    }
+
+    @Override
+    public String description() {
+        return "vector: FloatVector " + VectorOps.FLOATS.vectorBitSize() + "-bit (" + VectorOps.FLOAT_LANES
+                + " lanes), FMA " + (VectorOps.FMA ? "on" : "off") + ", gemm tile " + FloatGemm.MR + "×"
+                + FloatGemm.NR + ", " + threads + (threads == 1 ? " thread" : " threads");
+    }
+
+    @Override
+    public int threads() {
+        return threads;
+    }
+
+    @Override
+    public Kernels withThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be >= 1 but is " + n);
+        }
+        return n == threads ? this : new VectorKernels(n);
+    }
+
+    // ================================================================================================
+    // Level 1
+
+    @Override
+    public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
+        return (float) dot(floats, n, x, len(x), xOff, y, len(y), yOff);
+    }
+
+    @Override
+    public double dot(int n, double[] x, int xOff, double[] y, int yOff) {
+        return dot(doubles, n, x, len(x), xOff, y, len(y), yOff);
+    }
+
+    private static <A> double dot(PrecisionOps<A> o, int n, A x, int xLen, int xOff, A y, int yLen, int yOff) {
+        KernelArguments.vector("x", xLen, xOff, n);
+        KernelArguments.vector("y", yLen, yOff, n);
+        return o.dot(n, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+        axpy(floats, n, alpha, x, len(x), xOff, y, len(y), yOff);
+    }
+
+    @Override
+    public void axpy(int n, double alpha, double[] x, int xOff, double[] y, int yOff) {
+        axpy(doubles, n, alpha, x, len(x), xOff, y, len(y), yOff);
+    }
+
+    private static <A> void axpy(PrecisionOps<A> o, int n, double alpha, A x, int xLen, int xOff, A y, int yLen,
+                                 int yOff) {
+        KernelArguments.vector("x", xLen, xOff, n);
+        KernelArguments.vector("y", yLen, yOff, n);
+        o.axpy(n, alpha, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void scal(int n, float alpha, float[] x, int xOff) {
+        KernelArguments.vector("x", x, xOff, n);
+        floats.scal(n, alpha, x, xOff);
+    }
+
+    @Override
+    public void scal(int n, double alpha, double[] x, int xOff) {
+        KernelArguments.vector("x", x, xOff, n);
+        doubles.scal(n, alpha, x, xOff);
+    }
+
+    @Override
+    public float nrm2(int n, float[] x, int xOff) {
+        return (float) Math.sqrt(sumOfSquares(n, x, xOff));
+    }
+
+    @Override
+    public double nrm2(int n, double[] x, int xOff) {
+        return Math.sqrt(sumOfSquares(n, x, xOff));
+    }
+
+    @Override
+    public float asum(int n, float[] x, int xOff) {
+        KernelArguments.vector("x", x, xOff, n);
+        return (float) floats.asum(n, x, xOff);
+    }
+
+    @Override
+    public double asum(int n, double[] x, int xOff) {
+        KernelArguments.vector("x", x, xOff, n);
+        return doubles.asum(n, x, xOff);
+    }
+
+    @Override
+    public int iamax(int n, float[] x, int xOff) {
+        KernelArguments.vector("x", x, xOff, n);
+        return floats.iamax(n, x, xOff);
+    }
+
+    @Override
+    public int iamax(int n, double[] x, int xOff) {
+        KernelArguments.vector("x", x, xOff, n);
+        return doubles.iamax(n, x, xOff);
+    }
+
+    @Override
+    public float sumOfSquares(int n, float[] x, int xOff) {
+        KernelArguments.vector("x", x, xOff, n);
+        return (float) floats.sumOfSquares(n, x, xOff);
+    }
+
+    @Override
+    public double sumOfSquares(int n, double[] x, int xOff) {
+        KernelArguments.vector("x", x, xOff, n);
+        return doubles.sumOfSquares(n, x, xOff);
+    }
+
+    @Override
+    public void mul(int n, float[] x, int xOff, float[] y, int yOff, float[] z, int zOff) {
+        elementwise(floats, false, n, x, len(x), xOff, y, len(y), yOff, z, len(z), zOff);
+    }
+
+    @Override
+    public void mul(int n, double[] x, int xOff, double[] y, int yOff, double[] z, int zOff) {
+        elementwise(doubles, false, n, x, len(x), xOff, y, len(y), yOff, z, len(z), zOff);
+    }
+
+    @Override
+    public void add(int n, float[] x, int xOff, float[] y, int yOff, float[] z, int zOff) {
+        elementwise(floats, true, n, x, len(x), xOff, y, len(y), yOff, z, len(z), zOff);
+    }
+
+    @Override
+    public void add(int n, double[] x, int xOff, double[] y, int yOff, double[] z, int zOff) {
+        elementwise(doubles, true, n, x, len(x), xOff, y, len(y), yOff, z, len(z), zOff);
+    }
+
+    private static <A> void elementwise(PrecisionOps<A> o, boolean sum, int n, A x, int xLen, int xOff,
+                                        A y, int yLen, int yOff, A z, int zLen, int zOff) {
+        KernelArguments.vector("x", xLen, xOff, n);
+        KernelArguments.vector("y", yLen, yOff, n);
+        KernelArguments.vector("z", zLen, zOff, n);
+        if (sum) {
+            o.add(n, x, xOff, y, yOff, z, zOff);
+        } else {
+            o.mul(n, x, xOff, y, yOff, z, zOff);
+        }
+    }
+
+    // ================================================================================================
+    // Level 2
+
+    @Override
+    public void gemv(Trans trans, int m, int n, float alpha, float[] a, int aOff, int lda,
+                     float[] x, int xOff, float beta, float[] y, int yOff) {
+        gemv(floats, trans, m, n, alpha, a, len(a), aOff, lda, x, len(x), xOff, beta, y, len(y), yOff);
+    }
+
+    @Override
+    public void gemv(Trans trans, int m, int n, double alpha, double[] a, int aOff, int lda,
+                     double[] x, int xOff, double beta, double[] y, int yOff) {
+        gemv(doubles, trans, m, n, alpha, a, len(a), aOff, lda, x, len(x), xOff, beta, y, len(y), yOff);
+    }
+
+    /** A·x as four-row dot streams, Aᵀ·x as four-row combinations; large matrices split among threads. */
+    private <A> void gemv(PrecisionOps<A> o, Trans trans, int m, int n, double alpha, A a, int aLen, int aOff,
+                          int lda, A x, int xLen, int xOff, double beta, A y, int yLen, int yOff) {
+        KernelArguments.gemv(trans, m, n, aLen, aOff, lda, xLen, xOff, yLen, yOff);
+        o.scaleOrZero(trans == Trans.N ? m : n, beta, y, yOff);
+        if (alpha == 0) {
+            return;
+        }
+        if (trans == Trans.N) {
+            addRowDots(o, m, n, alpha, a, aOff, lda, x, xOff, y, yOff);
+        } else {
+            addRowCombination(o, m, n, alpha, x, xOff, a, aOff, lda, y, yOff);
+        }
+    }
+
+    @Override
+    public void ger(int m, int n, float alpha, float[] x, int xOff, float[] y, int yOff, float[] a, int aOff, int lda) {
+        ger(floats, m, n, alpha, x, len(x), xOff, y, len(y), yOff, a, len(a), aOff, lda);
+    }
+
+    @Override
+    public void ger(int m, int n, double alpha, double[] x, int xOff, double[] y, int yOff, double[] a, int aOff,
+                    int lda) {
+        ger(doubles, m, n, alpha, x, len(x), xOff, y, len(y), yOff, a, len(a), aOff, lda);
+    }
+
+    private static <A> void ger(PrecisionOps<A> o, int m, int n, double alpha, A x, int xLen, int xOff,
+                                A y, int yLen, int yOff, A a, int aLen, int aOff, int lda) {
+        KernelArguments.ger(m, n, xLen, xOff, yLen, yOff, aLen, aOff, lda);
+        for (int i = 0; i < m; i++) {
+            o.axpy(n, alpha * o.get(x, xOff + i), y, yOff, a, aOff + i * lda);
+        }
+    }
+
+    @Override
+    public void symv(Uplo uplo, int n, float alpha, float[] a, int aOff, int lda,
+                     float[] x, int xOff, float beta, float[] y, int yOff) {
+        symv(floats, uplo, n, alpha, a, len(a), aOff, lda, x, len(x), xOff, beta, y, len(y), yOff);
+    }
+
+    @Override
+    public void symv(Uplo uplo, int n, double alpha, double[] a, int aOff, int lda,
+                     double[] x, int xOff, double beta, double[] y, int yOff) {
+        symv(doubles, uplo, n, alpha, a, len(a), aOff, lda, x, len(x), xOff, beta, y, len(y), yOff);
+    }
+
+    private static <A> void symv(PrecisionOps<A> o, Uplo uplo, int n, double alpha, A a, int aLen, int aOff, int lda,
+                                 A x, int xLen, int xOff, double beta, A y, int yLen, int yOff) {
+        KernelArguments.symmetric2(uplo, n, aLen, aOff, lda, xLen, xOff, yLen, yOff);
+        o.scaleOrZero(n, beta, y, yOff);
+        if (alpha != 0) {
+            o.symv(uplo, n, alpha, a, aOff, lda, x, xOff, y, yOff);
+        }
+    }
+
+    @Override
+    public void syr(Uplo uplo, int n, float alpha, float[] x, int xOff, float[] a, int aOff, int lda) {
+        KernelArguments.symmetric2(uplo, n, len(a), aOff, lda, len(x), xOff, Integer.MIN_VALUE, 0);
+        floats.syr(uplo, n, alpha, x, xOff, a, aOff, lda);
+    }
+
+    @Override
+    public void syr(Uplo uplo, int n, double alpha, double[] x, int xOff, double[] a, int aOff, int lda) {
+        KernelArguments.symmetric2(uplo, n, len(a), aOff, lda, len(x), xOff, Integer.MIN_VALUE, 0);
+        doubles.syr(uplo, n, alpha, x, xOff, a, aOff, lda);
+    }
+
+    // ================================================================================================
+    // Level 3
+
+    @Override
+    public void gemm(Trans transA, Trans transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                     float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        KernelArguments.gemm(transA, transB, m, n, k, len(a), aOff, lda, len(b), bOff, ldb, len(c), cOff, ldc);
+        floats.gemm(transA == Trans.T, transB == Trans.T, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta,
+                c, cOff, ldc);
+    }
+
+    @Override
+    public void gemm(Trans transA, Trans transB, int m, int n, int k, double alpha, double[] a, int aOff, int lda,
+                     double[] b, int bOff, int ldb, double beta, double[] c, int cOff, int ldc) {
+        KernelArguments.gemm(transA, transB, m, n, k, len(a), aOff, lda, len(b), bOff, ldb, len(c), cOff, ldc);
+        doubles.gemm(transA == Trans.T, transB == Trans.T, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta,
+                c, cOff, ldc);
+    }
+
+    @Override
+    public void syrk(Uplo uplo, Trans trans, int n, int k, float alpha, float[] a, int aOff, int lda,
+                     float beta, float[] c, int cOff, int ldc) {
+        KernelArguments.syrk(uplo, trans, n, k, len(a), aOff, lda, len(c), cOff, ldc);
+        floats.syrk(uplo, trans == Trans.T, n, k, alpha, a, aOff, lda, beta, c, cOff, ldc);
+    }
+
+    @Override
+    public void syrk(Uplo uplo, Trans trans, int n, int k, double alpha, double[] a, int aOff, int lda,
+                     double beta, double[] c, int cOff, int ldc) {
+        KernelArguments.syrk(uplo, trans, n, k, len(a), aOff, lda, len(c), cOff, ldc);
+        doubles.syrk(uplo, trans == Trans.T, n, k, alpha, a, aOff, lda, beta, c, cOff, ldc);
+    }
+
+    @Override
+    public void trsm(Side side, Uplo uplo, Trans transA, Diag diag, int m, int n, float alpha,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb) {
+        KernelArguments.trsm(side, uplo, transA, diag, m, n, len(a), aOff, lda, len(b), bOff, ldb);
+        BlockedTriangular.trsm(floats, side, uplo, transA, diag, m, n, alpha, a, aOff, lda, b, bOff, ldb);
+    }
+
+    @Override
+    public void trsm(Side side, Uplo uplo, Trans transA, Diag diag, int m, int n, double alpha,
+                     double[] a, int aOff, int lda, double[] b, int bOff, int ldb) {
+        KernelArguments.trsm(side, uplo, transA, diag, m, n, len(a), aOff, lda, len(b), bOff, ldb);
+        BlockedTriangular.trsm(doubles, side, uplo, transA, diag, m, n, alpha, a, aOff, lda, b, bOff, ldb);
+    }
+
+    @Override
+    public void symmetrize(Uplo stored, int n, float[] a, int aOff, int lda) {
+        KernelArguments.square(stored, n, len(a), aOff, lda);
+        symmetrize(floats, stored, n, a, aOff, lda);
+    }
+
+    @Override
+    public void symmetrize(Uplo stored, int n, double[] a, int aOff, int lda) {
+        KernelArguments.square(stored, n, len(a), aOff, lda);
+        symmetrize(doubles, stored, n, a, aOff, lda);
+    }
+
+    /** Square tiles along the diagonal, so that the strided side of the copy stays within a few pages. */
+    private static <A> void symmetrize(PrecisionOps<A> o, Uplo stored, int n, A a, int aOff, int lda) {
+        for (int i0 = 0; i0 < n; i0 += TILE) {
+            for (int j0 = 0; j0 <= i0; j0 += TILE) {
+                for (int i = i0; i < Math.min(n, i0 + TILE); i++) {
+                    for (int j = j0; j < Math.min(i, j0 + TILE); j++) {
+                        int lower = aOff + i * lda + j;
+                        int upper = aOff + j * lda + i;
+                        if (stored == Uplo.LOWER) {
+                            o.set(a, upper, o.get(a, lower));
+                        } else {
+                            o.set(a, lower, o.get(a, upper));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // ================================================================================================
+    // Factorizations
+
+    @Override
+    public void potrf(Uplo uplo, int n, float[] a, int aOff, int lda) {
+        KernelArguments.square(uplo, n, len(a), aOff, lda);
+        BlockedCholesky.factor(floats, uplo, n, a, aOff, lda, 0);
+    }
+
+    @Override
+    public void potrf(Uplo uplo, int n, double[] a, int aOff, int lda) {
+        KernelArguments.square(uplo, n, len(a), aOff, lda);
+        BlockedCholesky.factor(doubles, uplo, n, a, aOff, lda, 0);
+    }
+
+    @Override
+    public void potri(Uplo uplo, int n, float[] a, int aOff, int lda) {
+        KernelArguments.square(uplo, n, len(a), aOff, lda);
+        BlockedCholesky.invert(floats, uplo, n, a, aOff, lda);
+    }
+
+    @Override
+    public void potri(Uplo uplo, int n, double[] a, int aOff, int lda) {
+        KernelArguments.square(uplo, n, len(a), aOff, lda);
+        BlockedCholesky.invert(doubles, uplo, n, a, aOff, lda);
+    }
+
+    @Override
+    public void potrs(Uplo uplo, int n, int nrhs, float[] a, int aOff, int lda, float[] b, int bOff, int ldb) {
+        KernelArguments.potrs(uplo, n, nrhs, len(a), aOff, lda, len(b), bOff, ldb);
+        BlockedCholesky.solve(floats, uplo, n, nrhs, a, aOff, lda, b, bOff, ldb);
+    }
+
+    @Override
+    public void potrs(Uplo uplo, int n, int nrhs, double[] a, int aOff, int lda, double[] b, int bOff, int ldb) {
+        KernelArguments.potrs(uplo, n, nrhs, len(a), aOff, lda, len(b), bOff, ldb);
+        BlockedCholesky.solve(doubles, uplo, n, nrhs, a, aOff, lda, b, bOff, ldb);
+    }
+
+    @Override
+    public void getrfNoPivot(int n, float[] a, int aOff, int lda) {
+        KernelArguments.size("n", n);
+        KernelArguments.matrix("A", a, aOff, n, n, lda);
+        BlockedLu.factor(floats, n, a, aOff, lda, 0);
+    }
+
+    @Override
+    public void getrfNoPivot(int n, double[] a, int aOff, int lda) {
+        KernelArguments.size("n", n);
+        KernelArguments.matrix("A", a, aOff, n, n, lda);
+        BlockedLu.factor(doubles, n, a, aOff, lda, 0);
+    }
+
+    @Override
+    public void syev(Uplo uplo, int n, float[] a, int aOff, int lda, float[] w, int wOff) {
+        KernelArguments.square(uplo, n, len(a), aOff, lda);
+        KernelArguments.vector("w", w, wOff, n);
+        // In double, as the reference: eigenvectors of close eigenvalues need the precision.
+        double[] tmp = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                tmp[i * n + j] = a[aOff + i * lda + j];
+            }
+        }
+        double[] wd = new double[n];
+        SymmetricEigensolver.decompose(uplo, n, tmp, 0, n, wd, 0, VectorEigenRows.INSTANCE);
+        for (int i = 0; i < n; i++) {
+            w[wOff + i] = (float) wd[i];
+            for (int j = 0; j < n; j++) {
+                a[aOff + i * lda + j] = (float) tmp[i * n + j];
+            }
+        }
+    }
+
+    @Override
+    public void syev(Uplo uplo, int n, double[] a, int aOff, int lda, double[] w, int wOff) {
+        KernelArguments.square(uplo, n, len(a), aOff, lda);
+        KernelArguments.vector("w", w, wOff, n);
+        SymmetricEigensolver.decompose(uplo, n, a, aOff, lda, w, wOff, VectorEigenRows.INSTANCE);
+    }
+
+    // ================================================================================================
+    // Fused curvature forms
+
+    @Override
+    public float shermanMorrisonUpdate(int n, float c, float[] x, int xOff, float[] hInv, int hOff, int ldh,
+                                       float[] work, int workOff) {
+        return (float) shermanMorrisonUpdate(floats, n, c, x, len(x), xOff, hInv, len(hInv), hOff, ldh,
+                work, len(work), workOff);
+    }
+
+    @Override
+    public double shermanMorrisonUpdate(int n, double c, double[] x, int xOff, double[] hInv, int hOff, int ldh,
+                                        double[] work, int workOff) {
+        return shermanMorrisonUpdate(doubles, n, c, x, len(x), xOff, hInv, len(hInv), hOff, ldh,
+                work, len(work), workOff);
+    }
+
+    /** u = H⁻¹x as four-row dot streams, then the rank-1 update as one axpy per row of H⁻¹. */
+    private <A> double shermanMorrisonUpdate(PrecisionOps<A> o, int n, double c, A x, int xLen, int xOff,
+                                             A hInv, int hLen, int hOff, int ldh, A work, int workLen, int workOff) {
+        KernelArguments.inverseUpdate(n, hLen, hOff, ldh, workLen, workOff);
+        KernelArguments.vector("x", xLen, xOff, n);
+        o.scaleOrZero(n, 0, work, workOff);
+        addRowDots(o, n, n, 1, hInv, hOff, ldh, x, xOff, work, workOff);
+        double den = o.round(c + o.dot(n, x, xOff, work, workOff));
+        for (int i = 0; i < n; i++) {
+            o.axpy(n, -o.get(work, workOff + i) / den, work, workOff, hInv, hOff + i * ldh);
+        }
+        return den;
+    }
+
+    @Override
+    public float eliminateCoordinate(int n, int p, float[] hInv, int hOff, int ldh, float[] work, int workOff) {
+        return (float) eliminateCoordinate(floats, n, p, hInv, len(hInv), hOff, ldh, work, len(work), workOff);
+    }
+
+    @Override
+    public double eliminateCoordinate(int n, int p, double[] hInv, int hOff, int ldh, double[] work, int workOff) {
+        return eliminateCoordinate(doubles, n, p, hInv, len(hInv), hOff, ldh, work, len(work), workOff);
+    }
+
+    /**
+     * hInv ← hInv − hInv[:,p]·hInv[p,:]/hInv[p,p] as one axpy of the saved row p per row, row and column
+     * p then set to exactly zero (row p itself would be reduced to zero, so it is only cleared).
+     */
+    private static <A> double eliminateCoordinate(PrecisionOps<A> o, int n, int p, A hInv, int hLen, int hOff,
+                                                  int ldh, A work, int workLen, int workOff) {
+        KernelArguments.inverseUpdate(n, hLen, hOff, ldh, workLen, workOff);
+        KernelArguments.index("p", p, n);
+        int rowP = hOff + p * ldh;
+        double piv = o.get(hInv, rowP + p);
+        o.copy(n, hInv, rowP, work, workOff);
+        for (int i = 0; i < n; i++) {
+            if (i != p) {
+                int row = hOff + i * ldh;
+                o.axpy(n, -(o.get(hInv, row + p) / piv), work, workOff, hInv, row);
+                o.set(hInv, row + p, 0);
+            }
+        }
+        o.scaleOrZero(n, 0, hInv, rowP);
+        return piv;
+    }
+
+    @Override
+    public void rowDots(int m, int d, float[] g, int gOff, int ldg, float[] x, int xOff, float[] y, int yOff) {
+        rowDots(floats, m, d, g, len(g), gOff, ldg, x, len(x), xOff, y, len(y), yOff);
+    }
+
+    @Override
+    public void rowDots(int m, int d, double[] g, int gOff, int ldg, double[] x, int xOff, double[] y, int yOff) {
+        rowDots(doubles, m, d, g, len(g), gOff, ldg, x, len(x), xOff, y, len(y), yOff);
+    }
+
+    private <A> void rowDots(PrecisionOps<A> o, int m, int d, A g, int gLen, int gOff, int ldg, A x, int xLen,
+                             int xOff, A y, int yLen, int yOff) {
+        KernelArguments.rows(m, d, gLen, gOff, ldg, "x", xLen, xOff, "y", yLen, yOff);
+        o.scaleOrZero(m, 0, y, yOff);
+        addRowDots(o, m, d, 1, g, gOff, ldg, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void rowCombination(int m, int d, float[] c, int cOff, float[] g, int gOff, int ldg,
+                               float beta, float[] x, int xOff) {
+        rowCombination(floats, m, d, c, len(c), cOff, g, len(g), gOff, ldg, beta, x, len(x), xOff);
+    }
+
+    @Override
+    public void rowCombination(int m, int d, double[] c, int cOff, double[] g, int gOff, int ldg,
+                               double beta, double[] x, int xOff) {
+        rowCombination(doubles, m, d, c, len(c), cOff, g, len(g), gOff, ldg, beta, x, len(x), xOff);
+    }
+
+    private <A> void rowCombination(PrecisionOps<A> o, int m, int d, A c, int cLen, int cOff, A g, int gLen, int gOff,
+                                    int ldg, double beta, A x, int xLen, int xOff) {
+        KernelArguments.rows(m, d, gLen, gOff, ldg, "x", xLen, xOff, "c", cLen, cOff);
+        o.scaleOrZero(d, beta, x, xOff);
+        addRowCombination(o, m, d, 1, c, cOff, g, gOff, ldg, x, xOff);
+    }
+
+    // ================================================================================================
+    // Threaded streams
+
+    /** {@code y[i] += alpha·(G_i·x)}, row blocks split among the threads when G is large. */
+    private <A> void addRowDots(PrecisionOps<A> o, int m, int d, double alpha, A g, int gOff, int ldg, A x, int xOff,
+                                A y, int yOff) {
+        int tasks = streamTasks(m, d);
+        if (tasks == 1) {
+            o.addRowDots(m, d, alpha, g, gOff, ldg, x, xOff, y, yOff);
+            return;
+        }
+        int chunk = rowChunk(m, tasks);
+        KernelPool.run(tasks, t -> {
+            int from = t * chunk;
+            int rows = Math.min(chunk, m - from);
+            if (rows > 0) {
+                o.addRowDots(rows, d, alpha, g, gOff + from * ldg, ldg, x, xOff, y, yOff + from);
+            }
+        });
+    }
+
+    /** {@code x += alpha·Σ c[i]·G_i}, column ranges of x split among the threads when G is large. */
+    private <A> void addRowCombination(PrecisionOps<A> o, int m, int d, double alpha, A c, int cOff, A g, int gOff,
+                                       int ldg, A x, int xOff) {
+        int tasks = streamTasks(m, d);
+        if (tasks == 1) {
+            o.addRowCombination(m, d, alpha, c, cOff, g, gOff, ldg, x, xOff);
+            return;
+        }
+        int chunk = columnChunk(d, tasks);
+        KernelPool.run(tasks, t -> {
+            int from = t * chunk;
+            int cols = Math.min(chunk, d - from);
+            if (cols > 0) {
+                o.addRowCombination(m, cols, alpha, c, cOff, g, gOff + from, ldg, x, xOff + from);
+            }
+        });
+    }
+
+    /** Tasks for a matrix stream over m×d elements: one per 2¹⁸ elements, at most threads(). */
+    private int streamTasks(int m, int d) {
+        long perTask = Math.max(1, (long) m * d / MIN_STREAM_ELEMENTS_PER_TASK);
+        return (int) Math.min(Math.min(threads, KernelPool.processors()), perTask);
+    }
+
+    /** Rows per task, a multiple of the four rows a stream pass takes. */
+    private static int rowChunk(int m, int tasks) {
+        int rows = (m + tasks - 1) / tasks;
+        return (rows + VectorBlas2.ROWS - 1) / VectorBlas2.ROWS * VectorBlas2.ROWS;
+    }
+
+    /** Columns per task, a multiple of 64 so every task's range starts on a cache line. */
+    private static int columnChunk(int d, int tasks) {
+        int cols = (d + tasks - 1) / tasks;
+        return (cols + 63) & ~63;
+    }
+}

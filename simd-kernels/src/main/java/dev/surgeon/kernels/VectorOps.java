@@ -1,0 +1,41 @@
+package dev.surgeon.kernels;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The species and the multiply-add every Vector API kernel uses. Loaded only after the module check
+ * (it names vector types). {@link #FMA} is a constant, so C2 folds the branch in {@code fma}.
+ */
+final class VectorOps {
+    static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+    static final int FLOAT_LANES = FLOATS.length();
+    static final int DOUBLE_LANES = DOUBLES.length();
+    /** FMA only when the JIT emits the instruction; emulated FMA is ~1000× slower than mul+add. */
+    static final boolean FMA = JvmFeatures.useFma();
+
+    private VectorOps() {
+    }
+
+    /** {@code a·b + c}, fused when the hardware has FMA. */
+    static FloatVector fma(FloatVector a, FloatVector b, FloatVector c) {
+        return FMA ? a.fma(b, c) : a.mul(b).add(c);
+    }
+
+    /** {@code a·b + c}, fused when the hardware has FMA. */
+    static DoubleVector fma(DoubleVector a, DoubleVector b, DoubleVector c) {
+        return FMA ? a.fma(b, c) : a.mul(b).add(c);
+    }
+
+    /** {@code a·b + c} for scalars, fused only when the hardware has FMA (Math.fma is slow otherwise). */
+    static float fma(float a, float b, float c) {
+        return FMA ? Math.fma(a, b, c) : a * b + c;
+    }
+
+    /** {@code a·b + c} for scalars, fused only when the hardware has FMA. */
+    static double fma(double a, double b, double c) {
+        return FMA ? Math.fma(a, b, c) : a * b + c;
+    }
+}
