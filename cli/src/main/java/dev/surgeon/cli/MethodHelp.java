@@ -1,8 +1,8 @@
 package dev.surgeon.cli;
 
 import dev.surgeon.core.prune.Knob;
-import dev.surgeon.core.prune.MethodDefinition;
 import dev.surgeon.core.prune.PruningMethods;
+import dev.surgeon.core.prune.structured.StructuredMethods;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -12,10 +12,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The documentation of the pruning methods and their knobs, generated from {@link PruningMethods} so that it cannot
- * drift from the code: a compact form for {@code surgeon prune --help} (the common knobs once, then per method its
- * summary, the defaults it changes and its own knobs) and the full form for {@code --list-methods} (every knob of every
- * method with its default).
+ * The documentation of the pruning methods and their knobs, generated from {@link PruningMethods} (weights) and
+ * {@link StructuredMethods} (filters and neurons, {@code --structured}) so that it cannot drift from the code: a
+ * compact form for {@code surgeon prune --help} (per family the common knobs once, then per method its summary, the
+ * defaults it changes and its own knobs) and the full form for {@code --list-methods} (every knob of every method with
+ * its default).
  */
 final class MethodHelp {
     static final int WIDTH = 110;
@@ -23,10 +24,22 @@ final class MethodHelp {
     private MethodHelp() {
     }
 
+    /** A method of either family, as documented. */
+    private record MethodDefinitionDoc(String name, String summary, List<Knob> knobs) {
+    }
+
+    private static List<MethodDefinitionDoc> weights() {
+        return PruningMethods.all().stream().map(d -> new MethodDefinitionDoc(d.name(), d.summary(), d.knobs())).toList();
+    }
+
+    private static List<MethodDefinitionDoc> structured() {
+        return StructuredMethods.all().stream().map(d -> new MethodDefinitionDoc(d.name(), d.summary(), d.knobs())).toList();
+    }
+
     /** Knobs every method has, with their most frequent default. */
-    private static Map<String, Knob> common(List<MethodDefinition> methods) {
+    private static Map<String, Knob> common(List<MethodDefinitionDoc> methods) {
         Set<String> names = null;
-        for (MethodDefinition d : methods) {
+        for (MethodDefinitionDoc d : methods) {
             Set<String> own = new LinkedHashSet<>(d.knobs().stream().map(Knob::name).toList());
             if (names == null) {
                 names = own;
@@ -38,7 +51,7 @@ final class MethodHelp {
         for (String n : names == null ? Set.<String>of() : names) {
             Map<String, Integer> count = new HashMap<>();
             Knob first = null;
-            for (MethodDefinition d : methods) {
+            for (MethodDefinitionDoc d : methods) {
                 Knob k = knob(d, n);
                 first = first == null ? k : first;
                 count.merge(k.defaultValue(), 1, Integer::sum);
@@ -49,22 +62,30 @@ final class MethodHelp {
         return out;
     }
 
-    private static Knob knob(MethodDefinition d, String name) {
+    private static Knob knob(MethodDefinitionDoc d, String name) {
         return d.knobs().stream().filter(k -> k.name().equals(name)).findFirst().orElseThrow();
     }
 
     /** The compact form, for the help footer. */
     static List<String> compact() {
-        List<MethodDefinition> methods = PruningMethods.all();
-        Map<String, Knob> common = common(methods);
         List<String> lines = new ArrayList<>();
-        lines.add("Knobs of every method (--set KNOB=VALUE; default in brackets, methods may change it):");
+        compact(lines, weights(), "Weight pruning (--method METHOD). Knobs of every method (--set KNOB=VALUE; default in brackets, "
+                + "methods may change it):");
+        lines.add("");
+        compact(lines, structured(), "Structured pruning (--structured filters|neurons|all --method METHOD --flops F): whole "
+                + "filters or neurons are removed and the saved network is physically smaller. Knobs of every method:");
+        return lines;
+    }
+
+    private static void compact(List<String> lines, List<MethodDefinitionDoc> methods, String heading) {
+        Map<String, Knob> common = common(methods);
+        wrap(lines, heading, "  ");
         for (Knob k : common.values()) {
             wrap(lines, "  " + k.name() + " [" + k.defaultValue() + "]: " + k.description(), "      ");
         }
         lines.add("");
         lines.add("Methods, with the defaults they change and their own knobs:");
-        for (MethodDefinition d : methods) {
+        for (MethodDefinitionDoc d : methods) {
             lines.add("");
             wrap(lines, "  " + d.name() + ": " + d.summary(), "      ");
             List<String> changed = new ArrayList<>();
@@ -83,20 +104,25 @@ final class MethodHelp {
                 }
             }
         }
+    }
+
+    /** The full form: every knob of every method of both families (or of the named ones). */
+    static List<String> full(String only) {
+        List<String> lines = new ArrayList<>();
+        full(lines, weights(), only, "");
+        full(lines, structured(), only, " (structured)");
         return lines;
     }
 
-    /** The full form: every knob of every method (or of the named one). */
-    static List<String> full(String only) {
-        List<String> lines = new ArrayList<>();
-        for (MethodDefinition d : PruningMethods.all()) {
+    private static void full(List<String> lines, List<MethodDefinitionDoc> methods, String only, String family) {
+        for (MethodDefinitionDoc d : methods) {
             if (only != null && !only.equals(d.name())) {
                 continue;
             }
             if (!lines.isEmpty()) {
                 lines.add("");
             }
-            wrap(lines, d.name() + ": " + d.summary(), "    ");
+            wrap(lines, d.name() + family + ": " + d.summary(), "    ");
             int width = d.knobs().stream().mapToInt(k -> k.name().length() + k.defaultValue().length() + 1).max().orElse(0);
             for (Knob k : d.knobs()) {
                 String head = k.name() + "=" + k.defaultValue();
@@ -104,7 +130,11 @@ final class MethodHelp {
                         " ".repeat(width + 4));
             }
         }
-        return lines;
+    }
+
+    /** Whether a method of either family has this name. */
+    static boolean known(String name) {
+        return PruningMethods.names().contains(name) || StructuredMethods.names().contains(name);
     }
 
     /** Appends {@code text} wrapped at {@value #WIDTH} columns, continuation lines indented. */

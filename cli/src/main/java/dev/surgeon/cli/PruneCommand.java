@@ -3,6 +3,7 @@ package dev.surgeon.cli;
 import dev.surgeon.core.data.DataSpec;
 import dev.surgeon.core.nn.ArchitectureSpec;
 import dev.surgeon.core.prune.PruningMethods;
+import dev.surgeon.core.prune.structured.StructuredMethods;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -30,6 +31,9 @@ import picocli.CommandLine.Spec;
                         + "others; the result is saved with its mask and provenance (method, knobs, seed, sparsity, "
                         + "calibration sample indices) and summarized per layer. Every knob of a method is listed below with "
                         + "its default; the options --sparsity … --finetune-epochs are shortcuts for the common ones.",
+                "Structured pruning (--structured filters|neurons|all with a structured method and --flops F, the kept "
+                        + "fraction of the multiply-adds) removes whole filters or neurons and saves the physically smaller "
+                        + "network; the report shows every layer's width before and after.",
                 "A recipe file (--recipe, YAML or JSON) holds the same settings, several steps (prune, fine-tune, prune "
                         + "again) or a sweep over methods and sparsities reported with an accuracy-versus-sparsity chart; "
                         + "one command line and the recipe entry with the same values run the same code.",
@@ -95,9 +99,10 @@ final class PruneCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         if (listMethods != null) {
             String only = listMethods.isBlank() ? null : listMethods.strip();
-            if (only != null && !PruningMethods.names().contains(only)) {
+            if (only != null && !MethodHelp.known(only)) {
                 throw new UserException(ExitCodes.USAGE, "unknown pruning method '" + only + "'; known: "
-                        + String.join(", ", PruningMethods.names()));
+                        + String.join(", ", PruningMethods.names()) + "; structured: "
+                        + String.join(", ", StructuredMethods.names()));
             }
             MethodHelp.full(only).forEach(stdout::println);
             stdout.flush();
@@ -142,9 +147,11 @@ final class PruneCommand implements Callable<Integer> {
     private List<String> givenOptions() {
         List<String> given = new java.util.ArrayList<>();
         String[] names = {"--model", "--arch", "--data", "--seed", "--loss", "--out", "--report", "--method", "--sparsity",
-                "--pattern", "--scope", "--calibration", "--damp", "--percdamp", "--recompute", "--finetune-epochs", "--set"};
+                "--pattern", "--scope", "--calibration", "--damp", "--percdamp", "--recompute", "--finetune-epochs", "--set",
+                "--structured", "--flops"};
         Object[] values = {model, arch, data, seed, loss, out, report, step.method, step.sparsity, step.pattern, step.scope,
-                step.calibration, step.damp, step.percdamp, step.recompute, step.finetuneEpochs, step.set};
+                step.calibration, step.damp, step.percdamp, step.recompute, step.finetuneEpochs, step.set, step.structured,
+                step.flops};
         for (int i = 0; i < names.length; i++) {
             if (values[i] != null) {
                 given.add(names[i]);

@@ -11,6 +11,10 @@ import dev.surgeon.core.prune.PruningContext;
 import dev.surgeon.core.prune.PruningPlan;
 import dev.surgeon.core.prune.PruningReport;
 import dev.surgeon.core.prune.PruningRun;
+import dev.surgeon.core.prune.structured.StructuredMethod;
+import dev.surgeon.core.prune.structured.StructuredPlan;
+import dev.surgeon.core.prune.structured.StructuredReport;
+import dev.surgeon.core.prune.structured.StructuredRun;
 import dev.surgeon.kernels.Kernels;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -49,9 +53,14 @@ final class PruneRunner {
         this.progress = progress;
     }
 
-    /** A planned step: a prune plan, or fine-tuning. */
-    private record Planned(int number, PruneStep step, MethodDefinition definition, PruningPlan plan, Recipe.Finetune finetune) {
+    /** A planned step: a prune plan, a structured prune plan, or fine-tuning. */
+    private record Planned(int number, PruneStep step, MethodDefinition definition, PruningPlan plan,
+                           StructuredMethod structuredMethod, StructuredPlan structuredPlan, Recipe.Finetune finetune) {
         String describe() {
+            if (structuredPlan != null) {
+                Map<String, String> k = step.knobs(structuredMethod);
+                return "structured pruning with " + structuredMethod.name() + " " + k.toString().replace("{", "(").replace("}", ")");
+            }
             if (plan == null) {
                 return "fine-tune: " + finetune;
             }
@@ -121,11 +130,22 @@ final class PruneRunner {
             }
             if (s.finetune != null) {
                 s.finetune.retraining();
-                planned.add(new Planned(i + 1, null, null, null, s.finetune));
+                planned.add(new Planned(i + 1, null, null, null, null, null, s.finetune));
+                continue;
+            }
+            if (s.prune.isStructured()) {
+                StructuredMethod m = s.prune.structuredMethod();
+                StructuredPlan sp;
+                try {
+                    sp = m.plan(s.prune.knobs(m));
+                } catch (IllegalArgumentException e) {
+                    throw new UserException(ExitCodes.USAGE, "step " + (i + 1) + " (" + m.name() + "): " + e.getMessage());
+                }
+                planned.add(new Planned(i + 1, s.prune, null, null, m, sp, null));
                 continue;
             }
             MethodDefinition def = s.prune.definition();
-            planned.add(new Planned(i + 1, s.prune, def, plan(def, s.prune.knobs(def), "step " + (i + 1)), null));
+            planned.add(new Planned(i + 1, s.prune, def, plan(def, s.prune.knobs(def), "step " + (i + 1)), null, null, null));
         }
         return planned;
     }
@@ -151,6 +171,8 @@ final class PruneRunner {
         Network network = w.network();
         Mask mask = w.saved().mask() != null ? w.saved().mask() : Mask.dense(network.layout());
         Report.Metrics before = DerivedModel.metrics(network, w.loss(), w);
+        StructuredReport lastStructured = null;
+        Planned lastStructuredStep = null;
         timings.lap("evaluate");
         List<Map<String, Object>> stages = new ArrayList<>();
         PruningReport last = null;
@@ -160,7 +182,28 @@ final class PruneRunner {
             out.printf(Locale.ROOT, "%nstep %d: %s%n", p.number(), p.describe());
             out.flush();
             long start = System.nanoTime();
-            if (p.plan() != null) {
+            if (p.structuredPlan() != null) {
+                PruningContext ctx = context(network, w, seed, mask, false);
+                StructuredReport r;
+                try {
+                    r = StructuredRun.execute(ctx, p.structuredPlan());
+                } catch (IllegalArgumentException e) {
+                    throw new UserException(ExitCodes.USAGE, "step " + p.number() + " (" + p.structuredMethod().name() + "): "
+                            + e.getMessage());
+                }
+                timings.lap("prune");
+                for (var c : ctx.calibrationRecords()) {
+                    for (int i : c.indices()) {
+                        calibration.add(i);
+                    }
+                }
+                printStructured(r);
+                // The smaller network replaces the masked one: later steps and the saved file see the new widths.
+                network = r.shrunk();
+                mask = Mask.dense(network.layout());
+                lastStructured = r;
+                lastStructuredStep = p;
+            } else if (p.plan() != null) {
                 PruningContext ctx = context(network, w, seed, mask, p.plan().pruneBiases());
                 PruningReport r = PruningRun.execute(ctx, p.plan());
                 timings.lap("prune");
@@ -177,7 +220,7 @@ final class PruneRunner {
             }
             Report.Metrics m = DerivedModel.metrics(network, w.loss(), w);
             stages.add(stage(p, network, m, (System.nanoTime() - start) / 1e9));
-            if (p.plan() == null) {
+            if (p.finetune() != null) {
                 out.printf(Locale.ROOT, "  train accuracy %s, test accuracy %s (loss %s / %s)%n",
                         EpochTable.percent(m.trainAccuracy()), EpochTable.percent(m.testAccuracy()), EpochTable.loss(m.trainLoss()),
                         EpochTable.loss(m.testLoss()));
@@ -194,6 +237,13 @@ final class PruneRunner {
                     .with("surgeon.prune.params", ReportWriter.JSON.writeValueAsString(JsonTrees.finite(last.params())).replace("\n", ""))
                     .with("surgeon.prune.sparsity", Double.toString(last.prunableSparsity()));
         }
+        if (lastStructured != null) {
+            prov = prov.with("surgeon.prune.structured.method", lastStructured.method())
+                    .with("surgeon.prune.structured.kind", lastStructured.kind().toString())
+                    .with("surgeon.prune.structured.params", ReportWriter.JSON.writeValueAsString(
+                            JsonTrees.finite(lastStructured.params())).replace("\n", ""))
+                    .with("surgeon.prune.structured.arch_before", lastStructured.specBefore());
+        }
         if (planned.size() > 1) {
             prov = prov.with("surgeon.prune.steps", String.join("; ", planned.stream().map(Planned::describe).toList()));
         }
@@ -209,14 +259,22 @@ final class PruneRunner {
             if (last != null) {
                 params.putAll(JsonTrees.finiteMap(last.params()));
             }
+            if (lastStructured != null) {
+                params.putAll(JsonTrees.finiteMap(lastStructured.params()));
+            }
+            String method = lastStructuredStep != null && (lastPrune == null || lastStructuredStep.number() > lastPrune.number())
+                    ? lastStructured.method() : lastPrune == null ? null : lastPrune.definition().name();
             long nonzero = Report.nonzero(layers);
-            Report r = new Report("prune", outFile.toString(), data.text(), seed, lastPrune == null ? null : lastPrune.definition().name(),
+            Report r = new Report("prune", outFile.toString(), data.text(), seed, method,
                     params, network.parameterCount(), nonzero, Report.sparsity(network.parameterCount(), nonzero), after, layers,
                     timings.withTotal(), Report.provenance(kernels, w.split().description(),
                     indices.length == 0 ? null : java.util.Arrays.stream(indices).boxed().toList()), null, null)
                     .with("metrics_before", before);
             if (last != null) {
                 r = r.with("pruning", pruningSection(last));
+            }
+            if (lastStructured != null) {
+                r = r.with("structured", structuredSection(lastStructured));
             }
             r = r.with("stages", stages);
             if (ReportFormat.of(reportFile) == ReportFormat.MARKDOWN) {
@@ -244,14 +302,74 @@ final class PruneRunner {
         out.flush();
     }
 
+    private void printStructured(StructuredReport r) {
+        out.printf(Locale.ROOT, "  %s → %s%n", r.specBefore(), r.specAfter());
+        int width = Math.max(5, r.layers().stream().mapToInt(l -> l.layer().length()).max().orElse(5));
+        out.printf(Locale.ROOT, "  %-" + width + "s %8s %8s%n", "layer", "before", "after");
+        for (StructuredReport.LayerWidth l : r.layers()) {
+            out.printf(Locale.ROOT, "  %-" + width + "s %8d %8d%n", l.layer(), l.before(), l.after());
+        }
+        out.printf(Locale.ROOT, "  parameters %d → %d, multiply-adds %d → %d (%.2f× fewer); train loss %s → %s; test accuracy %s → %s%n",
+                r.parametersBefore(), r.parametersAfter(), r.macsBefore(), r.macsAfter(), r.flopsReduction(),
+                EpochTable.loss(finite(r.before().trainLoss())), EpochTable.loss(finite(r.after().trainLoss())),
+                EpochTable.percent(finite(r.before().testAccuracy())), EpochTable.percent(finite(r.after().testAccuracy())));
+        out.printf(Locale.ROOT, "  shrunk and masked networks agree to %.3g (largest output difference); %.2f s%n",
+                r.shrinkDifference(), r.timings().getOrDefault("total", 0.0));
+        for (String note : r.notes()) {
+            out.println("  " + note);
+        }
+        out.flush();
+    }
+
+    /** The report's {@code structured} section (docs/REPORTS.md): widths, sizes, rounds and checks of the run. */
+    static Map<String, Object> structuredSection(StructuredReport r) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("method", r.method());
+        s.put("kind", r.kind().toString());
+        s.put("flops_kept_target", r.keepFlops());
+        s.put("arch_before", r.specBefore());
+        s.put("arch_after", r.specAfter());
+        List<Map<String, Object>> widths = new ArrayList<>();
+        for (StructuredReport.LayerWidth l : r.layers()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("layer", l.layer());
+            e.put("width_before", l.before());
+            e.put("width_after", l.after());
+            widths.add(e);
+        }
+        s.put("widths", widths);
+        s.put("parameters_before", r.parametersBefore());
+        s.put("parameters_after", r.parametersAfter());
+        s.put("macs_before", r.macsBefore());
+        s.put("macs_after", r.macsAfter());
+        s.put("metrics_after_pruning", new Report.Metrics(finite(r.pruned().trainAccuracy()), finite(r.pruned().testAccuracy()),
+                finite(r.pruned().trainLoss()), finite(r.pruned().testLoss())));
+        List<Map<String, Object>> rounds = new ArrayList<>();
+        for (StructuredReport.Round x : r.rounds()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("round", x.round());
+            e.put("target_macs", x.targetMacs());
+            e.put("macs", x.macs());
+            e.put("removed", x.removed());
+            e.put("loss_before", x.lossBefore());
+            e.put("loss_after", x.lossAfter());
+            e.put("seconds", x.seconds());
+            rounds.add(e);
+        }
+        s.put("rounds", rounds);
+        s.put("shrink_difference", r.shrinkDifference());
+        s.put("notes", r.notes());
+        return JsonTrees.finiteMap(s);
+    }
+
     private static Double finite(double v) {
         return Report.finite(v);
     }
 
     private static Map<String, Object> stage(Planned p, Network network, Report.Metrics m, double seconds) {
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("kind", p.plan() != null ? "prune" : "finetune");
-        s.put("method", p.plan() != null ? p.definition().name() : null);
+        s.put("kind", p.structuredPlan() != null ? "structured" : p.plan() != null ? "prune" : "finetune");
+        s.put("method", p.structuredPlan() != null ? p.structuredMethod().name() : p.plan() != null ? p.definition().name() : null);
         List<Report.Layer> layers = Report.layers(network);
         s.put("sparsity", Report.sparsity(network.parameterCount(), Report.nonzero(layers)));
         s.put("metrics", m);
@@ -291,6 +409,10 @@ final class PruneRunner {
         List<String> labels = new ArrayList<>();
         List<List<PruningPlan>> plans = new ArrayList<>();
         for (PruneStep entry : sw.methods) {
+            if (entry.isStructured()) {
+                throw new UserException(ExitCodes.USAGE, "a sweep takes weight-pruning methods; run structured pruning as "
+                        + "'steps' (sweep entry " + entry.method + " has 'structured')");
+            }
             MethodDefinition def = entry.definition();
             Map<String, String> knobs = entry.knobs(def);
             if (knobs.containsKey("sparsity")) {

@@ -19,6 +19,7 @@ final class ReportSections {
             JsonNode n = ReportWriter.JSON.valueToTree(e.getValue());
             switch (e.getKey()) {
                 case "pruning" -> pruning(b, n);
+                case "structured" -> structured(b, n);
                 case "stages" -> stages(b, n);
                 case "sweep" -> sweep(b, n);
                 case "quantization" -> quantization(b, n);
@@ -74,6 +75,36 @@ final class ReportSections {
                         .append(" samples\n");
             }
             b.append("\nThe indices are in the JSON report (`provenance.calibration_indices`) and in the model file.\n");
+        }
+        if (p.path("notes").size() > 0) {
+            b.append("\n### Notes\n\n");
+            for (JsonNode note : p.path("notes")) {
+                b.append("- ").append(Md.cell(note.asText())).append('\n');
+            }
+        }
+    }
+
+    private static void structured(StringBuilder b, JsonNode p) {
+        b.append("\n## Structured pruning\n\n");
+        Md.table(b, List.of("field", "value"));
+        Md.row(b, "method", p.path("method").asText() + " (" + p.path("kind").asText() + ")");
+        Md.row(b, "target", "keep " + num(p.path("flops_kept_target")) + " of the dense multiply-adds");
+        Md.row(b, "architecture", p.path("arch_before").asText() + " → " + p.path("arch_after").asText());
+        Md.row(b, "parameters", p.path("parameters_before").asText() + " → " + p.path("parameters_after").asText());
+        Md.row(b, "multiply-adds per sample", p.path("macs_before").asText() + " → " + p.path("macs_after").asText());
+        Md.row(b, "shrunk vs masked outputs", "max |difference| " + num(p.path("shrink_difference")));
+        b.append("\n### Layer widths\n\n");
+        Md.table(b, List.of("layer", "width before", "width after"));
+        for (JsonNode l : p.path("widths")) {
+            Md.row(b, l.path("layer").asText(), l.path("width_before").asText(), l.path("width_after").asText());
+        }
+        if (p.path("rounds").size() > 0) {
+            b.append("\n### Rounds\n\n");
+            Md.table(b, List.of("round", "target multiply-adds", "reached", "removed", "loss before", "loss after", "seconds"));
+            for (JsonNode r : p.path("rounds")) {
+                Md.row(b, r.path("round").asText(), r.path("target_macs").asText(), r.path("macs").asText(),
+                        r.path("removed").asText(), num(r.path("loss_before")), num(r.path("loss_after")), num(r.path("seconds")));
+            }
         }
         if (p.path("notes").size() > 0) {
             b.append("\n### Notes\n\n");
