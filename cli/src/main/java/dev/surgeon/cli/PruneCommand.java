@@ -87,7 +87,7 @@ final class PruneCommand implements Callable<Integer> {
     Path report;
 
     @Option(names = "--recipe", paramLabel = "FILE", order = 40,
-            description = "Run a recipe file (.yaml, .yml or .json) instead of the options above; see docs/REPORTS.md.")
+            description = "Run a recipe file (.yaml, .yml or .json) instead of the options above; see docs/RECIPES.md.")
     Path recipe;
 
     @Option(names = "--list-methods", arity = "0..1", paramLabel = "METHOD", fallbackValue = "", order = 41,
