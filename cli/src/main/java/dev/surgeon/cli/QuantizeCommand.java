@@ -209,14 +209,17 @@ final class QuantizeCommand implements Callable<Integer> {
         timings.lap("save");
 
         stdout.println();
-        stdout.printf(Locale.ROOT, "%-14s %-28s %9s %13s %13s %10s %8s%n", "layer", "method", "sparsity", "predicted", "measured",
+        int lw = Math.max(5, r.layers().stream().mapToInt(l -> l.layer().length()).max().orElse(5));
+        int mw = Math.max(6, r.layers().stream().mapToInt(l -> l.method().length()).max().orElse(6));
+        String head = "%-" + lw + "s  %-" + mw + "s";
+        stdout.printf(Locale.ROOT, head + " %9s %13s %13s %10s %8s%n", "layer", "method", "sparsity", "predicted", "measured",
                 "relative", "seconds");
         for (LayerReconstructionResult l : r.layers()) {
-            stdout.printf(Locale.ROOT, "%-14s %-28s %8.2f%% %13.6g %13.6g %10.4g %8.2f%n", l.layer(), l.method(), 100 * l.sparsity(),
+            stdout.printf(Locale.ROOT, head + " %8.2f%% %13.6g %13.6g %10.4g %8.2f%n", l.layer(), l.method(), 100 * l.sparsity(),
                     l.predictedLoss(), l.reconstructionError(), l.relativeError(), l.seconds());
         }
         for (LayerReconstructionReport.Skipped s : r.skipped()) {
-            stdout.printf(Locale.ROOT, "%-14s left dense: %s%n", s.layer(), s.reason());
+            stdout.printf(Locale.ROOT, "%-" + lw + "s  left dense: %s%n", s.layer(), s.reason());
         }
         stdout.println();
         stdout.printf(Locale.ROOT, "%-6s %12s %12s %12s %12s%n", "set", "loss before", "loss after", "acc. before", "acc. after");
@@ -240,7 +243,7 @@ final class QuantizeCommand implements Callable<Integer> {
             params.put("pattern", pattern);
             params.put("calibration", calibration);
             params.put("batch", batch);
-            params.put("damping", damping == null ? "default: " + m.defaultDamping() : damping.toString());
+            params.put("damping", describe(damping == null ? m.defaultDamping() : damping) + (damping == null ? " (the method's default)" : ""));
             params.put("sequential", sequential);
             params.put("threads", kernels.threads());
             List<Integer> indices = java.util.Arrays.stream(source.indices()).boxed().toList();
@@ -315,6 +318,16 @@ final class QuantizeCommand implements Callable<Integer> {
             return checked(() -> Damping.relative(percdamp));
         }
         return null;
+    }
+
+    /** The damping of H in words, e.g. {@code relative 0.01 (λ = 0.01·mean diag H), ×10 on failure, at most 10 attempts}. */
+    static String describe(Damping d) {
+        String base = d.absolute() == 0 && d.relative() == 0 ? "none"
+                : d.relative() == 0 ? "absolute λ = " + d.absolute()
+                : "relative " + d.relative() + " (λ = " + (d.absolute() == 0 ? "" : d.absolute() + " + ") + d.relative()
+                + "·mean diag H)";
+        return d.maxAttempts() > 1 ? base + String.format(Locale.ROOT, ", ×%s on failure, at most %d attempts", d.growth(),
+                d.maxAttempts()) : base;
     }
 
     private static Damping checked(java.util.function.Supplier<Damping> d) {
