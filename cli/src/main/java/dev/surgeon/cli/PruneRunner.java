@@ -278,13 +278,29 @@ final class PruneRunner {
             }
             r = r.with("stages", stages);
             if (ReportFormat.of(reportFile) == ReportFormat.MARKDOWN) {
-                r = r.withCharts(List.of(LayerTable.writeChart(reportFile, layers)));
+                List<String> charts = new ArrayList<>(List.of(LayerTable.writeChart(reportFile, layers)));
+                if (lastStructured != null) {
+                    charts.add(widthChart(reportFile, lastStructured));
+                }
+                r = r.withCharts(charts);
             }
             ReportWriter.write(r, reportFile);
-            out.printf(Locale.ROOT, "report: %s%s%n", reportFile, r.charts() == null ? "" : " (chart " + String.join(", ", r.charts()) + ")");
+            out.printf(Locale.ROOT, "report: %s%s%n", reportFile, r.charts() == null ? "" : " (charts " + String.join(", ", r.charts()) + ")");
         }
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /** {@code STEM.widths.svg}: units of every layer before and after structured pruning. */
+    private static String widthChart(Path report, StructuredReport r) throws IOException {
+        String file = ReportFormat.stem(report) + ".widths.svg";
+        Map<String, double[]> series = new LinkedHashMap<>();
+        series.put("before", r.layers().stream().mapToDouble(StructuredReport.LayerWidth::before).toArray());
+        series.put("after", r.layers().stream().mapToDouble(StructuredReport.LayerWidth::after).toArray());
+        Charts.write(Charts.bars("Layer widths (" + r.method() + ", " + r.kind() + ")", "layer", "units",
+                r.layers().stream().map(StructuredReport.LayerWidth::layer).toList(), series),
+                report.toAbsolutePath().getParent().resolve(file));
+        return file;
     }
 
     private void printStep(PruningReport r) {

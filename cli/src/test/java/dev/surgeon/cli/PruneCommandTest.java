@@ -211,6 +211,7 @@ class PruneCommandTest {
         assertEquals(17 * 4 + 4 + 4 + 1, saved.network().parameterCount());
         String text = Files.readString(md);
         assertTrue(text.contains("## Structured pruning") && text.contains("| fc1 | 8 | 4 |"), text);
+        assertTrue(Files.readString(dir.resolve("narrow.widths.svg")).contains("<svg"), "width chart beside the report");
         ok("eval", "--model", out.toString(), "--data", "monk-1");
     }
 
