@@ -89,6 +89,28 @@ class PruneCommandTest {
     }
 
     @Test
+    void quantizeParsesItsOptionsWithOBCsDefaultsAndBuildsTheMethod() {
+        QuantizeCommand q = (QuantizeCommand) new CommandLine(new SurgeonCommand()).parseArgs("quantize", "--model", "m", "--data",
+                "monk-1", "--bits", "4", "--out", "q").subcommand().commandSpec().userObject();
+        assertEquals(4, q.bits);
+        assertEquals("obq", q.method);
+        assertEquals(QuantizeCommand.DEFAULT_CALIBRATION, q.calibration);
+        assertEquals(0, q.seed);
+        assertNull(q.prune);
+        assertNull(q.damp);
+        assertEquals("OBQ 4-bit asymmetric", q.method().name());
+        q.prune = 0.5;
+        assertEquals("OBQ 4-bit asymmetric after ExactOBS unstructured 50%", q.method().name());
+        q.prune = null;
+        q.pattern = "nm:keep=2,group=4";
+        q.symmetric = true;
+        assertTrue(q.method().name().startsWith("OBQ 4-bit symmetric after ExactOBS"), q.method().name());
+        q.pattern = null;
+        q.method = "gptq";
+        assertTrue(q.method().name().startsWith("GPTQ 4-bit symmetric"), q.method().name());
+    }
+
+    @Test
     void aRecipeEntryParsesToTheSameKnobsAsTheCommandLine() throws Exception {
         Map<String, String> cli = parse("prune", "--model", "m", "--data", "monk-1", "--method", "woodfisher", "--sparsity", "0.6",
                 "--calibration", "64", "--recompute", "3", "--set", "update=joint", "--out", "o").fromOptions()
