@@ -256,14 +256,15 @@ final class PruneRunner {
 
         if (reportFile != null) {
             Map<String, Object> params = baseParams(w, kernels);
-            if (last != null) {
+            // params: the knobs of the last pruning step, of either family (docs/REPORTS.md).
+            boolean structuredLast = lastStructuredStep != null
+                    && (lastPrune == null || lastStructuredStep.number() > lastPrune.number());
+            String method = structuredLast ? lastStructured.method() : lastPrune == null ? null : lastPrune.definition().name();
+            if (structuredLast) {
+                params.putAll(JsonTrees.finiteMap(lastStructured.params()));
+            } else if (last != null) {
                 params.putAll(JsonTrees.finiteMap(last.params()));
             }
-            if (lastStructured != null) {
-                params.putAll(JsonTrees.finiteMap(lastStructured.params()));
-            }
-            String method = lastStructuredStep != null && (lastPrune == null || lastStructuredStep.number() > lastPrune.number())
-                    ? lastStructured.method() : lastPrune == null ? null : lastPrune.definition().name();
             long nonzero = Report.nonzero(layers);
             Report r = new Report("prune", outFile.toString(), data.text(), seed, method,
                     params, network.parameterCount(), nonzero, Report.sparsity(network.parameterCount(), nonzero), after, layers,
