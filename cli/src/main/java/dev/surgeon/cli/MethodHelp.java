@@ -19,6 +19,7 @@ import java.util.Set;
  * its default).
  */
 final class MethodHelp {
+    /** Width of {@code --list-methods} output. */
     static final int WIDTH = 110;
 
     private MethodHelp() {
@@ -67,27 +68,27 @@ final class MethodHelp {
     }
 
     /** The compact form, for the help footer. */
-    static List<String> compact() {
+    static List<String> compact(int width) {
         List<String> lines = new ArrayList<>();
-        compact(lines, weights(), "Weight pruning (--method METHOD). Knobs of every method (--set KNOB=VALUE; default in brackets, "
+        compact(lines, width, weights(), "Weight pruning (--method METHOD). Knobs of every method (--set KNOB=VALUE; default in brackets, "
                 + "methods may change it):");
         lines.add("");
-        compact(lines, structured(), "Structured pruning (--structured filters|neurons|all --method METHOD --flops F): whole "
+        compact(lines, width, structured(), "Structured pruning (--structured filters|neurons|all --method METHOD --flops F): whole "
                 + "filters or neurons are removed and the saved network is physically smaller. Knobs of every method:");
         return lines;
     }
 
-    private static void compact(List<String> lines, List<MethodDefinitionDoc> methods, String heading) {
+    private static void compact(List<String> lines, int width, List<MethodDefinitionDoc> methods, String heading) {
         Map<String, Knob> common = common(methods);
-        wrap(lines, heading, "  ");
+        wrap(lines, heading, "  ", width);
         for (Knob k : common.values()) {
-            wrap(lines, "  " + k.name() + " [" + k.defaultValue() + "]: " + k.description(), "      ");
+            wrap(lines, "  " + k.name() + " [" + k.defaultValue() + "]: " + k.description(), "      ", width);
         }
         lines.add("");
         lines.add("Methods, with the defaults they change and their own knobs:");
         for (MethodDefinitionDoc d : methods) {
             lines.add("");
-            wrap(lines, "  " + d.name() + ": " + d.summary(), "      ");
+            wrap(lines, "  " + d.name() + ": " + d.summary(), "      ", width);
             List<String> changed = new ArrayList<>();
             for (Knob k : d.knobs()) {
                 Knob c = common.get(k.name());
@@ -96,11 +97,11 @@ final class MethodHelp {
                 }
             }
             if (!changed.isEmpty()) {
-                wrap(lines, "    defaults: " + String.join(", ", changed), "      ");
+                wrap(lines, "    defaults: " + String.join(", ", changed), "      ", width);
             }
             for (Knob k : d.knobs()) {
                 if (!common.containsKey(k.name())) {
-                    wrap(lines, "    " + k.name() + " [" + k.defaultValue() + "]: " + k.description(), "        ");
+                    wrap(lines, "    " + k.name() + " [" + k.defaultValue() + "]: " + k.description(), "        ", width);
                 }
             }
         }
@@ -122,12 +123,12 @@ final class MethodHelp {
             if (!lines.isEmpty()) {
                 lines.add("");
             }
-            wrap(lines, d.name() + family + ": " + d.summary(), "    ");
+            wrap(lines, d.name() + family + ": " + d.summary(), "    ", WIDTH);
             int width = d.knobs().stream().mapToInt(k -> k.name().length() + k.defaultValue().length() + 1).max().orElse(0);
             for (Knob k : d.knobs()) {
                 String head = k.name() + "=" + k.defaultValue();
                 wrap(lines, "  " + head + " ".repeat(Math.max(1, width - head.length() + 2)) + k.description(),
-                        " ".repeat(width + 4));
+                        " ".repeat(width + 4), WIDTH);
             }
         }
     }
@@ -137,12 +138,12 @@ final class MethodHelp {
         return PruningMethods.names().contains(name) || StructuredMethods.names().contains(name);
     }
 
-    /** Appends {@code text} wrapped at {@value #WIDTH} columns, continuation lines indented. */
-    static void wrap(List<String> lines, String text, String indent) {
+    /** Appends {@code text} wrapped at {@code width} columns, continuation lines indented. */
+    static void wrap(List<String> lines, String text, String indent, int width) {
         String rest = text;
         String prefix = "";
-        while ((prefix + rest).length() > WIDTH) {
-            int limit = WIDTH - prefix.length();
+        while ((prefix + rest).length() > width) {
+            int limit = width - prefix.length();
             int cut = rest.lastIndexOf(' ', limit);
             if (cut <= indent.length()) {
                 cut = rest.indexOf(' ', limit);
