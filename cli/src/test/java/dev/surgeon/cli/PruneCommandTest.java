@@ -302,6 +302,11 @@ class PruneCommandTest {
         }
         assertTrue(help.out().contains("alpha [1e-6]"), "obs's own knob with its default (METHODS B3):\n" + help.out());
         assertTrue(help.out().contains("Exit codes:"), help.out());
+        // Off a terminal the help is 80 columns; the generated footer must fit, or picocli re-wraps it into ragged lines.
+        List<String> shown = help.out().lines().toList();
+        for (String line : MethodHelp.compact(79)) {
+            assertTrue(shown.contains(line), "the footer line is shown as generated: '" + line + "'");
+        }
         Cli.Result list = ok("prune", "--list-methods", "woodfisher");
         assertTrue(list.out().startsWith("woodfisher: "), list.out());
         assertTrue(list.out().contains("gradients="), list.out());
