@@ -286,7 +286,8 @@ final class PruneRunner {
                 r = r.withCharts(charts);
             }
             ReportWriter.write(r, reportFile);
-            out.printf(Locale.ROOT, "report: %s%s%n", reportFile, r.charts() == null ? "" : " (charts " + String.join(", ", r.charts()) + ")");
+            out.printf(Locale.ROOT, "report: %s%s%n", reportFile, r.charts() == null ? "" : " (chart" + (r.charts().size() > 1 ? "s " : " ")
+                    + String.join(", ", r.charts()) + ")");
         }
         out.flush();
         return ExitCodes.OK;
