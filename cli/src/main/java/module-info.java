@@ -4,6 +4,7 @@ module dev.surgeon.cli {
     requires dev.surgeon.core;
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.dataformat.yaml;
     requires java.desktop;
     requires org.jfree.jfreechart;
     requires org.jfree.svg;

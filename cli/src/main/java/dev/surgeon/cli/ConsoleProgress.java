@@ -8,7 +8,9 @@ import java.util.Locale;
 
 /**
  * Progress on stderr: a redrawn bar when stderr is a terminal, plain periodic log lines otherwise (CI,
- * pipes, files), so logs stay readable and grep-able. Stdout is left to results.
+ * pipes, files), so logs stay readable and grep-able. Stdout is left to results. Stages of at most one step
+ * (e.g. one curvature pass per deletion of OBS's stopping rule, repeated many times) are not logged, and on a
+ * terminal their bar is erased when they end instead of being kept as a line.
  */
 final class ConsoleProgress implements Progress {
     private static final long REDRAW_NANOS = 100_000_000L;      // bar: at most 10 redraws per second
@@ -69,9 +71,14 @@ final class ConsoleProgress implements Progress {
         this.lastLoggedQuarter = 0;
         if (terminal) {
             draw(startNanos);
-        } else {
+        } else if (!single()) {
             log(totalSteps > 0 ? "started (" + totalSteps + " steps)" : "started");
         }
+    }
+
+    /** A stage of at most one known step: nothing to follow, so no log lines and no kept bar. */
+    private boolean single() {
+        return total >= 0 && total <= 1;
     }
 
     @Override
@@ -83,6 +90,9 @@ final class ConsoleProgress implements Progress {
                 draw(now);
                 lastOutputNanos = now;
             }
+            return;
+        }
+        if (single()) {
             return;
         }
         int quarter = total > 0 ? (int) Math.min(4, 4 * done / total) : 0;
@@ -99,10 +109,12 @@ final class ConsoleProgress implements Progress {
             return;
         }
         long now = System.nanoTime();
-        if (terminal) {
+        if (terminal && single()) {
+            err.print("\r\033[K");
+        } else if (terminal) {
             draw(now);
             err.println();
-        } else {
+        } else if (!single()) {
             log(String.format(Locale.ROOT, "done: %d steps in %s", done, duration((now - startNanos) / 1e9)));
         }
         err.flush();

@@ -91,12 +91,12 @@ final class EvalCommand implements Callable<Integer> {
         }
         Timings timings = new Timings();
         Kernels kernels = kernelOptions.kernels();
-        ModelLoader.WithData loaded = ModelLoader.loadWithData(model, arch, kernels, out, data, seed, timings);
-        SavedModel saved = loaded.model();
-        Network network = saved.network();
-        long dataSeed = loaded.dataSeed();
-        Split split = loaded.split();
-        Loss lossFunction = resolveLoss(saved, network, split);
+        Workload w = Workload.load(model, arch, data, seed, loss, kernels, out, timings);
+        SavedModel saved = w.saved();
+        Network network = w.network();
+        long dataSeed = w.dataSeed();
+        Split split = w.split();
+        Loss lossFunction = w.loss();
 
         Evaluation train = Evaluation.of(network, lossFunction, split.train(), batchSize);
         Evaluation test = Evaluation.of(network, lossFunction, split.test(), batchSize);
@@ -139,19 +139,5 @@ final class EvalCommand implements Callable<Integer> {
         }
         out.flush();
         return ExitCodes.OK;
-    }
-
-    /** The --loss choice; for auto the loss recorded by train, else the automatic choice for this data. */
-    private Loss resolveLoss(SavedModel saved, Network network, Split split) {
-        String recorded = saved.provenance().entries().get("surgeon.train.loss");
-        if (loss != LossChoice.AUTO || recorded == null) {
-            return loss.resolve(network.spec(), split.train());
-        }
-        try {
-            return Loss.named(recorded);
-        } catch (IllegalArgumentException e) {
-            throw new UserException(ExitCodes.INPUT, "the model records the loss '" + recorded
-                    + "', which this build does not know; choose one with --loss");
-        }
     }
 }

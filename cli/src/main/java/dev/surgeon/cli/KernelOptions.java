@@ -12,10 +12,6 @@ final class KernelOptions {
 
     /** The selected provider ({@link Kernels#get()}, chosen by -Dsurgeon.kernels), bounded to --threads. */
     Kernels kernels() {
-        if (threads < 0) {
-            throw new UserException(ExitCodes.USAGE, "--threads must be >= 0 (0 = the provider's default), got " + threads);
-        }
-        Kernels k = Kernels.get();
-        return threads == 0 ? k : k.withThreads(threads);
+        return Options.kernels(threads);
     }
 }

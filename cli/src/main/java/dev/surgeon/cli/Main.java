@@ -17,6 +17,10 @@ public final class Main {
     public static int run(String... args) {
         CommandLine cmd = new CommandLine(new SurgeonCommand());
         cmd.getSubcommands().get("train").getCommandSpec().usageMessage().footer(TrainingDefaults.help());
+        // Generated from PruningMethods; picocli formats footers, so a literal % is doubled.
+        // Wrapped to the help's width (the terminal's, else 80) so that picocli does not wrap the lines again.
+        var pruneUsage = cmd.getSubcommands().get("prune").getCommandSpec().usageMessage();
+        pruneUsage.footer(MethodHelp.compact(pruneUsage.width() - 1).stream().map(l -> l.replace("%", "%%")).toArray(String[]::new));
         cmd.setExecutionExceptionHandler(new ErrorHandler());
         cmd.setParameterExceptionHandler((ex, a) -> {
             // One line: what is wrong, and where the documentation is.

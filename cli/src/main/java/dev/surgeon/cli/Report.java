@@ -1,5 +1,7 @@
 package dev.surgeon.cli;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.surgeon.core.nn.Network;
 import dev.surgeon.core.nn.ParameterTensor;
@@ -18,7 +20,9 @@ import java.util.Map;
  * The result of a command as written by {@code --report}: the stable JSON contract documented field by
  * field in docs/REPORTS.md (names are written in snake_case), also rendered as Markdown and CSV. The
  * components up to {@code provenance} are present in every report (null where they do not apply);
- * {@code history} (training) and {@code charts} (Markdown reports) only where they exist.
+ * {@code history} (training) and {@code charts} (Markdown reports) only where they exist, and so do the
+ * command-specific sections ({@code metrics_before}, {@code pruning}, {@code stages}, {@code sweep},
+ * {@code quantization}, {@code curvature}), written after the others with the names given.
  *
  * @param command        the subcommand: train, eval, prune, quantize
  * @param model          the model file written (train, prune, quantize) or read (eval)
@@ -36,15 +40,19 @@ import java.util.Map;
  * @param history        one entry per training epoch (train only)
  * @param charts         chart files written beside the report, relative to it (Markdown reports)
  * @param evidence       MacKay's evidence of the model (evidence only)
+ * @param sections       command-specific sections by their JSON name (trees of maps, lists, strings, numbers and
+ *                       booleans, NaN already replaced by null), in insertion order
  */
 record Report(String command, String model, String data, Long seed, String method, Map<String, Object> params,
               long totalWeights, long nonzeroWeights, double sparsity, Metrics metrics, List<Layer> layers,
               Map<String, Double> timings, Provenance provenance,
               @JsonInclude(JsonInclude.Include.NON_NULL) List<Epoch> history,
               @JsonInclude(JsonInclude.Include.NON_NULL) List<String> charts,
-              @JsonInclude(JsonInclude.Include.NON_NULL) Evidence evidence) {
+              @JsonInclude(JsonInclude.Include.NON_NULL) Evidence evidence,
+              @JsonIgnore Map<String, Object> sections) {
 
     Report {
+        sections = sections == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(sections));
         params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
         layers = List.copyOf(layers);
         timings = Collections.unmodifiableMap(new LinkedHashMap<>(timings));
@@ -52,18 +60,40 @@ record Report(String command, String model, String data, Long seed, String metho
         charts = charts == null ? null : List.copyOf(charts);
     }
 
-    /** A report without an evidence section (every command but evidence). */
+    /** A report without an evidence section or command-specific sections. */
     Report(String command, String model, String data, Long seed, String method, Map<String, Object> params, long totalWeights,
            long nonzeroWeights, double sparsity, Metrics metrics, List<Layer> layers, Map<String, Double> timings,
            Provenance provenance, List<Epoch> history, List<String> charts) {
         this(command, model, data, seed, method, params, totalWeights, nonzeroWeights, sparsity, metrics, layers, timings,
-                provenance, history, charts, null);
+                provenance, history, charts, null, Map.of());
     }
 
     /** The same report listing the chart files written beside it. */
     Report withCharts(List<String> chartFiles) {
         return new Report(command, model, data, seed, method, params, totalWeights, nonzeroWeights, sparsity, metrics, layers,
-                timings, provenance, history, chartFiles, evidence);
+                timings, provenance, history, chartFiles, evidence, sections);
+    }
+
+    /** A report with MacKay's evidence section (evidence). */
+    Report(String command, String model, String data, Long seed, String method, Map<String, Object> params, long totalWeights,
+           long nonzeroWeights, double sparsity, Metrics metrics, List<Layer> layers, Map<String, Double> timings,
+           Provenance provenance, List<Epoch> history, List<String> charts, Evidence evidence) {
+        this(command, model, data, seed, method, params, totalWeights, nonzeroWeights, sparsity, metrics, layers, timings,
+                provenance, history, charts, evidence, Map.of());
+    }
+
+    /** The same report with one more command-specific section (replacing one of the same name). */
+    Report with(String name, Object section) {
+        Map<String, Object> s = new LinkedHashMap<>(sections);
+        s.put(name, section);
+        return new Report(command, model, data, seed, method, params, totalWeights, nonzeroWeights, sparsity, metrics, layers,
+                timings, provenance, history, charts, evidence, s);
+    }
+
+    /** The sections, written by Jackson after the regular fields. */
+    @JsonAnyGetter
+    Map<String, Object> sectionsForJson() {
+        return sections;
     }
 
     /**

@@ -104,9 +104,17 @@ final class ReportWriter {
         row(b, "created", r.provenance().created());
 
         b.append("\n## Metrics\n\n");
-        table(b, List.of("set", "loss", "accuracy"));
-        row(b, "train", EpochTable.loss(r.metrics().trainLoss()), EpochTable.percent(r.metrics().trainAccuracy()));
-        row(b, "test", EpochTable.loss(r.metrics().testLoss()), EpochTable.percent(r.metrics().testAccuracy()));
+        if (r.sections().get("metrics_before") instanceof Report.Metrics before) {
+            table(b, List.of("set", "loss before", "accuracy before", "loss after", "accuracy after"));
+            row(b, "train", EpochTable.loss(before.trainLoss()), EpochTable.percent(before.trainAccuracy()),
+                    EpochTable.loss(r.metrics().trainLoss()), EpochTable.percent(r.metrics().trainAccuracy()));
+            row(b, "test", EpochTable.loss(before.testLoss()), EpochTable.percent(before.testAccuracy()),
+                    EpochTable.loss(r.metrics().testLoss()), EpochTable.percent(r.metrics().testAccuracy()));
+        } else {
+            table(b, List.of("set", "loss", "accuracy"));
+            row(b, "train", EpochTable.loss(r.metrics().trainLoss()), EpochTable.percent(r.metrics().trainAccuracy()));
+            row(b, "test", EpochTable.loss(r.metrics().testLoss()), EpochTable.percent(r.metrics().testAccuracy()));
+        }
 
         if (r.evidence() != null) {
             evidence(b, r.evidence());
@@ -147,6 +155,8 @@ final class ReportWriter {
             row(b, l.name(), l.shape().toString(), Long.toString(l.nonzero()), String.format(Locale.ROOT, "%.2f %%", 100 * l.sparsity()));
         }
 
+        ReportSections.markdown(b, r);
+
         b.append("\n## Parameters\n\n");
         table(b, List.of("parameter", "value"));
         for (Map.Entry<String, Object> e : r.params().entrySet()) {
@@ -184,25 +194,14 @@ final class ReportWriter {
     }
 
     private static void table(StringBuilder b, List<String> header) {
-        b.append('|');
-        for (String h : header) {
-            b.append(' ').append(cell(h)).append(" |");
-        }
-        b.append("\n|");
-        b.append("---|".repeat(header.size()));
-        b.append('\n');
+        ReportSections.Md.table(b, header);
     }
 
     private static void row(StringBuilder b, String... cells) {
-        b.append('|');
-        for (String c : cells) {
-            b.append(' ').append(cell(c)).append(" |");
-        }
-        b.append('\n');
+        ReportSections.Md.row(b, cells);
     }
 
-    /** A table cell: pipes escaped, line breaks as spaces. */
     private static String cell(String s) {
-        return s == null ? "-" : s.replace("|", "\\|").replace('\n', ' ').replace('\r', ' ');
+        return ReportSections.Md.cell(s);
     }
 }

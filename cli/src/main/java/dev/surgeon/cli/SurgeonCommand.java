@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Second-order pruning and quantization of neural networks on the JVM.",
-        subcommands = {TrainCommand.class, EvalCommand.class, InspectCommand.class, EvidenceCommand.class,
+        subcommands = {TrainCommand.class, PruneCommand.class, QuantizeCommand.class, EvalCommand.class, InspectCommand.class, EvidenceCommand.class,
                 KernelsCommand.class, ExperimentCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

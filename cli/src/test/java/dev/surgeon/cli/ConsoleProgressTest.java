@@ -44,6 +44,24 @@ class ConsoleProgressTest {
     }
 
     @Test
+    void singleStepStagesRepeatedManyTimesLeaveNoLinesBehind() {
+        // OBS's stopping rule runs one curvature pass per deletion: hundreds of one-step stages.
+        ConsoleProgress log = progress(false);
+        for (int i = 0; i < 50; i++) {
+            log.start("curvature", 1);
+            log.advance(1);
+            log.finish();
+        }
+        assertEquals("", err(), "off a terminal: no log lines for one-step stages");
+        ConsoleProgress bar = progress(true);
+        bar.start("curvature", 1);
+        bar.advance(1);
+        bar.finish();
+        assertFalse(err().contains("\n"), "on a terminal: the bar is erased, not kept as a line: " + err());
+        assertTrue(err().endsWith("\r\033[K"), err());
+    }
+
+    @Test
     void onATerminalItRedrawsOneBarLine() {
         ConsoleProgress p = progress(true);
         p.start("training", 10);

@@ -67,7 +67,7 @@ class ReportContractTest {
             }
         }
         assertTrue(fields.size() > 40, "the field table was read: " + fields.keySet());
-        assertEquals(Set.of("train", "eval", "evidence"), params.keySet());
+        assertEquals(Set.of("train", "eval", "evidence", "prune", "quantize"), params.keySet());
     }
 
     private static void validate(JsonNode report, String command) {
@@ -81,20 +81,47 @@ class ReportContractTest {
                 case "always" -> true;
                 case "train" -> command.equals("train");
                 case "evidence" -> command.equals("evidence");
+                case "quantize" -> command.equals("quantize");
                 default -> false;
             };
             boolean present = at(report, f.path()) != null;
-            if (f.present().equals("always") || f.present().equals("train") || f.present().equals("evidence")) {
+            if (List.of("always", "train", "evidence", "quantize").contains(f.present())) {
                 assertEquals(expected, present, f.path() + " (present: " + f.present() + ") in a " + command + " report");
             }
         }
         Map<String, Set<String>> documented = params.get(command);
         Set<String> written = new LinkedHashSet<>();
         report.path("params").fieldNames().forEachRemaining(written::add);
+        if (command.equals("prune")) {
+            // The fixed keys, then exactly the knobs of the method (none for a sweep).
+            Set<String> fixed = new LinkedHashSet<>(documented.keySet());
+            fixed.remove("*");
+            assertTrue(written.containsAll(fixed), "params of prune lack some of " + fixed + ": " + written);
+            Set<String> knobs = new LinkedHashSet<>(written);
+            knobs.removeAll(fixed);
+            assertEquals(knobNames(report.path("method"), report.has("structured") && !report.has("pruning")), knobs,
+                    "params of prune beyond " + fixed);
+            for (String key : written) {
+                assertType(report.path("params").get(key), documented.getOrDefault(key, documented.get("*")), "params." + key);
+            }
+            return;
+        }
         assertEquals(documented.keySet(), written, "params of " + command);
         for (String key : written) {
             assertType(report.path("params").get(key), documented.get(key), "params." + key);
         }
+    }
+
+    /** The knob names of a pruning method of either family (none for null: a sweep); kfac-obs is in both. */
+    private static Set<String> knobNames(JsonNode method, boolean structured) {
+        if (method.isNull()) {
+            return Set.of();
+        }
+        String name = method.asText();
+        List<dev.surgeon.core.prune.Knob> knobs = structured
+                ? dev.surgeon.core.prune.structured.StructuredMethods.named(name).knobs()
+                : dev.surgeon.core.prune.PruningMethods.named(name).knobs();
+        return knobs.stream().map(dev.surgeon.core.prune.Knob::name).collect(Collectors.toCollection(LinkedHashSet::new));
     }
 
     private static JsonNode at(JsonNode root, String dotted) {
@@ -184,6 +211,64 @@ class ReportContractTest {
         JsonNode v = ReportWriter.JSON.readTree(variational.toFile());
         validate(v, "train");
         assertEquals(0.5, v.path("params").path("snr_prune").asDouble());
+    }
+
+    @Test
+    void pruneAndQuantizeReportsFollowTheDocumentedContract() throws Exception {
+        Path model = dir.resolve("m.safetensors");
+        Cli.Result t = Cli.run("train", "--data", "monk-1", "--arch", "in(17) dense(4) tanh dense(1) sigmoid", "--epochs", "60",
+                "--threads", "1", "--out", model.toString());
+        assertEquals(0, t.exit(), t.toString());
+        Path pruned = dir.resolve("p.safetensors");
+
+        Path obs = dir.resolve("obs.json");
+        Cli.Result r = Cli.run("prune", "--model", model.toString(), "--data", "monk-1", "--method", "obs", "--sparsity", "auto",
+                "--out", pruned.toString(), "--report", obs.toString());
+        assertEquals(0, r.exit(), r.toString());
+        JsonNode o = ReportWriter.JSON.readTree(obs.toFile());
+        validate(o, "prune");
+        assertTrue(o.has("pruning") && o.has("stages") && o.has("metrics_before"), o.toString());
+        assertFalse(o.has("structured") || o.has("sweep") || o.has("quantization"), "only the sections that apply");
+        assertEquals("auto", o.path("pruning").path("target").asText());
+        assertTrue(o.path("provenance").path("calibration_indices").size() > 0, "calibration samples are recorded");
+
+        Path exact = dir.resolve("exact.json");
+        r = Cli.run("prune", "--model", model.toString(), "--data", "monk-1", "--method", "exact-obs", "--sparsity", "0.5",
+                "--out", pruned.toString(), "--report", exact.toString());
+        assertEquals(0, r.exit(), r.toString());
+        JsonNode e = ReportWriter.JSON.readTree(exact.toFile());
+        validate(e, "prune");
+        assertEquals(2, e.path("pruning").path("layer_errors").size(), "one entry per layer");
+
+        Path structured = dir.resolve("structured.json");
+        r = Cli.run("prune", "--model", model.toString(), "--data", "monk-1", "--structured", "neurons", "--method", "kfac-obs",
+                "--flops", "0.5", "--out", pruned.toString(), "--report", structured.toString());
+        assertEquals(0, r.exit(), r.toString());
+        JsonNode s = ReportWriter.JSON.readTree(structured.toFile());
+        validate(s, "prune");
+        assertFalse(s.has("pruning"));
+        assertEquals(4, s.path("structured").path("widths").get(0).path("width_before").asInt());
+        assertEquals(2, s.path("structured").path("widths").get(0).path("width_after").asInt(), "half the multiply-adds");
+
+        Path recipe = dir.resolve("sweep.yaml");
+        Path sweep = dir.resolve("sweep.json");
+        Files.writeString(recipe, "model: " + model + "\ndata: monk-1\nreport: " + sweep + "\nsweep:\n"
+                + "  methods: [magnitude, {method: obd}]\n  sparsities: [\"0.5\", \"0.75\"]\n");
+        r = Cli.run("prune", "--recipe", recipe.toString());
+        assertEquals(0, r.exit(), r.toString());
+        JsonNode w = ReportWriter.JSON.readTree(sweep.toFile());
+        validate(w, "prune");
+        assertEquals(4, w.path("sweep").size(), "methods × sparsities");
+        assertFalse(w.has("metrics_before") || w.has("stages"));
+
+        Path quant = dir.resolve("quantize.json");
+        r = Cli.run("quantize", "--model", model.toString(), "--data", "monk-1", "--bits", "4", "--prune", "0.5", "--out",
+                dir.resolve("q.safetensors").toString(), "--report", quant.toString());
+        assertEquals(0, r.exit(), r.toString());
+        JsonNode q = ReportWriter.JSON.readTree(quant.toFile());
+        validate(q, "quantize");
+        assertEquals(4, q.path("params").path("bits").asInt());
+        assertEquals(2, q.path("quantization").path("layers").size());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.surgeon.core.prune;
 
+import dev.surgeon.core.nn.ParameterTensor;
+
 /**
  * A layer-wise pruning algorithm: compresses one layer's weight W to a target given the layer-wise Hessian of its
  * calibration inputs (METHODS A9), independently of the other layers. {@link LayerwisePruning} drives it over a
@@ -8,10 +10,11 @@ package dev.surgeon.core.prune;
  *
  * <h2>Plugging in a method</h2>
  * Implement {@link #prune}; override {@link #appendsBiasInput()} if the method treats the bias as the last column of
- * W̄ = [W | b] (L-OBS), {@link #checkPattern} if it supports N:M or blocks (the default accepts unstructured only), and
- * {@link #saliencies} if its notion of per-weight cost for global allocation differs from the OBS default
- * w_ij²/(2[H⁻¹]_jj) (ExactOBS/OBC and SparseGPT plug in this way; the error database + dynamic-programming allocation
- * goes in {@link LayerwisePruning.LayerTargets}).
+ * W̄ = [W | b] (L-OBS), {@link #checkPattern} if it supports N:M or blocks (the default accepts unstructured only),
+ * {@link #checkLayer} if some layer shapes cannot take the pattern, {@link #targetTolerance} if it cannot hit a
+ * per-layer count exactly, and {@link #saliencies} if its notion of per-weight cost for global allocation differs from
+ * the OBS default w_ij²/(2[H⁻¹]_jj). ExactOBS/OBC ({@link ExactObsPruning}) and SparseGPT ({@link SparseGptPruning})
+ * plug in this way; OBC's error database + dynamic-programming allocation goes in {@link LayerwisePruning.LayerTargets}.
  */
 public interface LayerPruner {
 
@@ -28,6 +31,26 @@ public interface LayerPruner {
         if (!(pattern instanceof Pattern.Unstructured)) {
             throw new IllegalArgumentException(name() + " supports unstructured sparsity only, not " + pattern);
         }
+    }
+
+    /**
+     * Refuses a layer the method cannot prune with the pattern (e.g. N:M on an input count not divisible by M), before
+     * any calibration pass. The default accepts every layer.
+     *
+     * @param weight          the layer's weight tensor
+     * @param kernelPositions k·k for a convolution, 1 for a dense layer
+     * @throws IllegalArgumentException naming the layer, the reason and the fix
+     */
+    default void checkLayer(ParameterTensor weight, int kernelPositions) {
+    }
+
+    /**
+     * How far the number of pruned weights of the layer may end up from {@link LayerTask#targetPruned()} (blocks add
+     * their own slack of less than one block). The default 0 demands the exact count; methods whose selection rounds
+     * per block (SparseGPT) or that must eliminate weights that are already zero (ExactOBS) allow more.
+     */
+    default int targetTolerance(LayerTask task) {
+        return 0;
     }
 
     /**

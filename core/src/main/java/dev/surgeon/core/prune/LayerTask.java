@@ -2,6 +2,7 @@ package dev.surgeon.core.prune;
 
 import dev.surgeon.core.curvature.LayerwiseHessian;
 import dev.surgeon.core.nn.ParameterTensor;
+import dev.surgeon.core.progress.Progress;
 import dev.surgeon.kernels.Kernels;
 
 /**
@@ -21,10 +22,11 @@ import dev.surgeon.kernels.Kernels;
  * @param targetPruned the number of weights of this layer pruned afterwards (already pruned ones included)
  * @param pattern      the sparsity pattern the layer must satisfy
  * @param kernels      the network's kernels, for the pruner's arithmetic
+ * @param progress     where the pruner reports its inner stages (rows, blocks), the context's progress
  */
 public record LayerTask(ParameterTensor weight, ParameterTensor bias, double[] weights, double[] biasValues,
                         LayerwiseHessian hessian, boolean biasColumn, boolean[] pruned, int targetPruned, Pattern pattern,
-                        Kernels kernels) {
+                        Kernels kernels, Progress progress) {
 
     /** d_row, the outputs. */
     public int rows() {
@@ -39,6 +41,16 @@ public record LayerTask(ParameterTensor weight, ParameterTensor bias, double[] w
     /** The layer's name, e.g. {@code fc1}. */
     public String name() {
         return TensorNames.layer(weight);
+    }
+
+    /** k·k for a convolution weight [c_out, c_in, k, k], 1 for a dense weight. */
+    public int kernelPositions() {
+        return LayerReconstruction.kernelPositions(weight);
+    }
+
+    /** The layer-wise compression problem of this task (W, H) for a {@link LayerReconstructionMethod}. */
+    public LayerReconstructionProblem problem() {
+        return new LayerReconstructionProblem(weight.name(), rows(), columns(), kernelPositions(), weights, hessian);
     }
 
     /** Weights of this layer pruned before the task. */

@@ -96,7 +96,7 @@ public final class LayerwiseObs implements LayerPruner {
         double error = reconstructionError(task, w, b);
         String line = String.format(Locale.ROOT, "%s: %s %d of %d weights pruned, reconstruction error (1/N)‖ΔW̄X̄‖² = %.6g",
                 task.name(), name(), task.targetPruned(), w.length, error);
-        return new LayerResult(w, b, pruned, error, line);
+        return new LayerResult(w, b, pruned, Double.NaN, error, Double.NaN, line);
     }
 
     /** ½ Σ_rows δ_rᵀ H δ_r with δ = the change of W̄ (undamped H): (1/N)‖(W̄ − Ŵ̄)X̄‖²_F. */

@@ -30,14 +30,16 @@ import java.util.List;
  */
 public final class LayerwisePruning implements Pruner {
 
-    /** Custom per-layer targets (the player of OBC's dynamic program plugs in here). */
+    /** Custom per-layer targets (OBC's error database with dynamic programming plugs in here, {@link ExactObsPruning}). */
     @FunctionalInterface
     public interface LayerTargets {
         /**
          * The number of pruned weights per task (task order) for a network-wide target; each at least the task's already
          * pruned count.
+         *
+         * @param calibration the calibration samples the tasks' Hessians were accumulated from (recorded in the context)
          */
-        int[] targets(PruningContext ctx, List<LayerTask> tasks, int targetPruned);
+        int[] targets(PruningContext ctx, List<LayerTask> tasks, int targetPruned, DataSource calibration);
     }
 
     private final LayerPruner layerPruner;
@@ -87,6 +89,9 @@ public final class LayerwisePruning implements Pruner {
                         + " is prunable (do not prune biases with a layer-wise method)");
             }
         }
+        for (ParameterTensor t : tensors) {
+            layerPruner.checkLayer(t, LayerReconstruction.kernelPositions(t));
+        }
         int current = ctx.prunedCount();
         if (targetPruned < current || targetPruned > ctx.prunableCount()) {
             throw new IllegalArgumentException(layerPruner.name() + ": cannot go from " + current + " to " + targetPruned
@@ -98,7 +103,7 @@ public final class LayerwisePruning implements Pruner {
         for (int t = 0; t < tensors.size(); t++) {
             tasks.add(task(ctx, tensors.get(t), hessians[t], -1));
         }
-        int[] counts = ctx.timed("selection", () -> layerTargets != null ? layerTargets.targets(ctx, tasks, targetPruned)
+        int[] counts = ctx.timed("selection", () -> layerTargets != null ? layerTargets.targets(ctx, tasks, targetPruned, data)
                 : defaultTargets(ctx, tasks, targetPruned));
         int removed = 0;
         for (int t = 0; t < tensors.size(); t++) {
@@ -117,9 +122,14 @@ public final class LayerwisePruning implements Pruner {
                 h = ctx.timed("curvature", () -> accumulate(ctx, data, index)[index]);
             }
             LayerTask task = task(ctx, w, h, counts[t]);
+            long start = System.nanoTime();
             LayerResult result = ctx.timed("layers", () -> layerPruner.prune(task));
-            removed += writeBack(ctx, task, result);
+            double seconds = (System.nanoTime() - start) * 1e-9;
+            int newly = writeBack(ctx, task, result, layerPruner.targetTolerance(task));
+            removed += newly;
             ctx.recordDamping(h.dampingUsed());
+            ctx.recordLayer(new PruningContext.LayerRecord(w.name(), layerPruner.name(), task.alreadyPruned() + newly, w.length(),
+                    result.predictedError(), result.measuredError(), result.relativeError(), h.lambda(), seconds));
             ctx.note(result.description());
         }
         return new StepResult(removed, Double.NaN);
@@ -168,7 +178,7 @@ public final class LayerwisePruning implements Pruner {
             }
         }
         return new LayerTask(w, bias, weights, b, h, h.columns() == w.columns() + 1, pruned, target, pattern,
-                ctx.network().kernels());
+                ctx.network().kernels(), ctx.progress());
     }
 
     private static ParameterTensor biasOf(Network net, ParameterTensor w) {
@@ -176,7 +186,7 @@ public final class LayerwisePruning implements Pruner {
         return own.size() > 1 ? own.get(1) : null;
     }
 
-    private static int writeBack(PruningContext ctx, LayerTask task, LayerResult r) {
+    private static int writeBack(PruningContext ctx, LayerTask task, LayerResult r, int tolerance) {
         ParameterTensor w = task.weight();
         if (r.weights().length != w.length() || r.pruned().length != w.length()) {
             throw new IllegalStateException(task.name() + ": the layer pruner returned " + r.weights().length + " weights and "
@@ -195,10 +205,10 @@ public final class LayerwisePruning implements Pruner {
                 }
             }
         }
-        if (!(task.pattern() instanceof Pattern.NOfM) && count != task.targetPruned()
-                && !(task.pattern() instanceof Pattern.Blocks b && Math.abs(count - task.targetPruned()) < b.size())) {
+        int slack = tolerance + (task.pattern() instanceof Pattern.Blocks b ? b.size() - 1 : 0);
+        if (!(task.pattern() instanceof Pattern.NOfM) && Math.abs(count - task.targetPruned()) > slack) {
             throw new IllegalStateException(task.name() + ": the layer pruner pruned " + count + " weights, the target was "
-                    + task.targetPruned());
+                    + task.targetPruned() + (slack > 0 ? " (tolerance " + slack + ")" : ""));
         }
         float[] p = ctx.network().parameters();
         for (int i = 0; i < w.length(); i++) {

@@ -52,6 +52,7 @@ public final class PruningContext {
     private final List<CalibrationRecord> calibration = new ArrayList<>();
     private final List<DampingRecord> damping = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    private final List<LayerRecord> layers = new ArrayList<>();
     private final Map<String, Double> timings = new LinkedHashMap<>();
     private int round;
 
@@ -70,6 +71,23 @@ public final class PruningContext {
         public int[] indices() {
             return indices.clone();
         }
+    }
+
+    /**
+     * What a layer-wise method did to one layer ({@link LayerwisePruning}).
+     *
+     * @param layer          the weight tensor, e.g. {@code fc1.weight}
+     * @param method         the layer pruner, e.g. "ExactOBS"
+     * @param pruned         weights of the tensor pruned afterwards
+     * @param size           weights of the tensor
+     * @param predictedError the method's predicted layer-wise error (Σ of its step losses), or NaN
+     * @param measuredError  (1/N)‖(W − Ŵ)X‖²_F at the calibration inputs (undamped H), or NaN
+     * @param relativeError  measuredError / (1/N)‖WX‖²_F, or NaN
+     * @param damping        λ actually added to the layer's H
+     * @param seconds        wall time of the layer pruner
+     */
+    public record LayerRecord(String layer, String method, int pruned, int size, double predictedError, double measuredError,
+                              double relativeError, double damping, double seconds) {
     }
 
     private PruningContext(Builder b) {
@@ -241,6 +259,11 @@ public final class PruningContext {
         damping.addAll(records);
     }
 
+    /** Records what a layer-wise method did to one layer. */
+    public void recordLayer(LayerRecord record) {
+        layers.add(record);
+    }
+
     /** Adds a line to the report's notes (deviations, warnings, stopping reasons). */
     public void note(String line) {
         notes.add(line);
@@ -276,6 +299,11 @@ public final class PruningContext {
 
     public List<String> notes() {
         return Collections.unmodifiableList(notes);
+    }
+
+    /** Per-layer results of layer-wise methods, in the order the layers were pruned. */
+    public List<LayerRecord> layerRecords() {
+        return Collections.unmodifiableList(layers);
     }
 
     /** Loss and accuracy on the training set (evaluation mode). */

@@ -21,9 +21,11 @@ import java.util.Set;
  *   <tr><td>cbs</td><td>{@link CombinatorialBrainSurgeon}</td><td>B7</td></tr>
  *   <tr><td>kfac-obs</td><td>{@link KfacObs}</td><td>A7, R9</td></tr>
  *   <tr><td>diag-fisher</td><td>{@link DiagonalFisher}</td><td>R9</td></tr>
+ *   <tr><td>exact-obs</td><td>{@link ExactObsPruning} ({@link ExactObs})</td><td>B9</td></tr>
+ *   <tr><td>sparsegpt</td><td>{@link SparseGptPruning} ({@link SparseGpt})</td><td>B10</td></tr>
  *   <tr><td>snip</td><td>{@link Snip}</td><td>B11</td></tr>
  * </table>
- * Layer-wise methods (ExactOBS, SparseGPT) join as {@link LayerPruner}s driven by {@link LayerwisePruning}.
+ * Layer-wise methods (L-OBS, ExactOBS, SparseGPT) are {@link LayerPruner}s driven by {@link LayerwisePruning}.
  */
 public final class PruningMethods {
     private PruningMethods() {
@@ -43,6 +45,8 @@ public final class PruningMethods {
         list.add(CombinatorialBrainSurgeon.method());
         list.add(KfacObs.method());
         list.add(DiagonalFisher.method());
+        list.add(ExactObsPruning.method());
+        list.add(SparseGptPruning.method());
         list.add(Snip.method());
         return list;
     }

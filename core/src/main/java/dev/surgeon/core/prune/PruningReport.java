@@ -32,7 +32,10 @@ import java.util.Set;
  * {@code prunable}, {@code macs}, {@code effective_macs_before}, {@code effective_macs}; {@code flops}
  * ({@code convention}, {@code dense}, {@code effective_before}, {@code effective}); {@code loss_change}
  * ({@code predicted}, {@code measured}); {@code steps}; {@code damping}; {@code calibration} (samples per stage);
- * {@code notes}. Losses are mean per-sample losses; accuracies fractions; NaN is written as null.
+ * {@code notes}; {@code layer_errors} (layer-wise methods: per layer {@code layer}, {@code method}, {@code pruned},
+ * {@code size}, {@code predicted}, {@code measured}, {@code relative}, {@code damping}, {@code seconds}, the errors being
+ * (1/N)‖(W − Ŵ)X‖² at the calibration inputs). Losses are mean per-sample losses; accuracies fractions; NaN is written
+ * as null.
  *
  * @param method            the method's name
  * @param params            every knob with its value
@@ -49,13 +52,15 @@ import java.util.Set;
  * @param damping           the damping actually used, per curvature block
  * @param calibration       the training samples each stage used
  * @param notes             deviations, stopping reasons, per-layer errors
+ * @param layerErrors       per-layer predicted and measured reconstruction errors of layer-wise methods
  * @param kernels           the kernel provider's name
  * @param threads           threads the kernels were allowed
  */
 public record PruningReport(String method, Map<String, Object> params, long seed, String target, String schedule, String pruner,
                             List<TensorRow> tensors, Metrics before, Metrics after, double lossAfterPruning, List<Step> steps,
                             Map<String, Double> timings, List<DampingRecord> damping,
-                            List<PruningContext.CalibrationRecord> calibration, List<String> notes, String kernels, int threads) {
+                            List<PruningContext.CalibrationRecord> calibration, List<String> notes,
+                            List<PruningContext.LayerRecord> layerErrors, String kernels, int threads) {
 
     public PruningReport {
         params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
@@ -65,6 +70,7 @@ public record PruningReport(String method, Map<String, Object> params, long seed
         damping = List.copyOf(damping);
         calibration = List.copyOf(calibration);
         notes = List.copyOf(notes);
+        layerErrors = List.copyOf(layerErrors);
     }
 
     /**
@@ -265,6 +271,21 @@ public record PruningReport(String method, Map<String, Object> params, long seed
         }
         m.put("calibration", cal);
         m.put("notes", notes);
+        List<Object> le = new ArrayList<>();
+        for (PruningContext.LayerRecord r : layerErrors) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("layer", r.layer());
+            x.put("method", r.method());
+            x.put("pruned", r.pruned());
+            x.put("size", r.size());
+            x.put("predicted", r.predictedError());
+            x.put("measured", r.measuredError());
+            x.put("relative", r.relativeError());
+            x.put("damping", r.damping());
+            x.put("seconds", r.seconds());
+            le.add(x);
+        }
+        m.put("layer_errors", le);
         return m;
     }
 
@@ -371,6 +392,15 @@ public record PruningReport(String method, Map<String, Object> params, long seed
                 b.append("- ").append(r.stage()).append(": ").append(r.indices().length).append(" samples\n");
             }
             b.append("- distinct training samples used: ").append(calibrationIndices().length).append("\n");
+        }
+        if (!layerErrors.isEmpty()) {
+            b.append("\n## Layer-wise reconstruction errors (1/N)‖(W − Ŵ)X‖²\n\n| layer | method | pruned | predicted | measured | "
+                    + "relative | λ | seconds |\n|---|---|---|---|---|---|---|---|\n");
+            for (PruningContext.LayerRecord r : layerErrors) {
+                b.append(String.format(Locale.ROOT, "| %s | %s | %d / %d | %s | %s | %s | %s | %.3f |\n", r.layer(), r.method(),
+                        r.pruned(), r.size(), num(r.predictedError()), num(r.measuredError()), num(r.relativeError()),
+                        num(r.damping()), r.seconds()));
+            }
         }
         if (!notes.isEmpty()) {
             b.append("\n## Notes\n\n");

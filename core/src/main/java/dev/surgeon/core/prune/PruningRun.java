@@ -71,7 +71,7 @@ public final class PruningRun {
         }
         return new PruningReport(plan.method(), plan.params(), ctx.seed(), plan.target().toString(), plan.schedule().toString(),
                 plan.pruner().name(), rows, before, after, lossAfterPruning, steps, ctx.timings(), ctx.dampingRecords(),
-                ctx.calibrationRecords(), ctx.notes(), net.kernels().name(), net.kernels().threads());
+                ctx.calibrationRecords(), ctx.notes(), ctx.layerRecords(), net.kernels().name(), net.kernels().threads());
     }
 
     private double targetSparsity() {

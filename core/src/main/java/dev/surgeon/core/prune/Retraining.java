@@ -2,7 +2,10 @@ package dev.surgeon.core.prune;
 
 import dev.surgeon.core.optim.LearningRateSchedule;
 import dev.surgeon.core.optim.Sgd;
+import dev.surgeon.core.progress.Progress;
+import dev.surgeon.core.train.EpochMetrics;
 import dev.surgeon.core.train.Trainer;
+import dev.surgeon.core.train.TrainingListener;
 
 /**
  * Fine-tuning of the surviving weights with the mask attached (pruned weights stay exactly 0, their optimizer state is
@@ -34,7 +37,10 @@ public record Retraining(int epochs, double learningRate, double momentum, doubl
         return new Retraining(n, learningRate, momentum, weightDecay, batchSize, cosine);
     }
 
-    /** Trains the context's network on its training set with its mask; the time goes to stage "fine-tuning". */
+    /**
+     * Trains the context's network on its training set with its mask; the time goes to stage "fine-tuning", the epochs
+     * to the context's progress.
+     */
     public void run(PruningContext ctx, String stage) {
         if (epochs == 0) {
             return;
@@ -43,8 +49,21 @@ public record Retraining(int epochs, double learningRate, double momentum, doubl
             Sgd sgd = (momentum > 0 ? Sgd.momentum(learningRate, momentum) : Sgd.plain(learningRate)).weightDecay(weightDecay);
             LearningRateSchedule schedule = cosine ? LearningRateSchedule.cosine(learningRate, epochs, 0)
                     : LearningRateSchedule.constant(learningRate);
-            Trainer.builder(ctx.network(), ctx.loss(), sgd).batchSize(batchSize).epochs(epochs).schedule(schedule)
-                    .seed(ctx.derivedSeed("fine-tuning:" + stage)).mask(ctx.mask()).build().fit(ctx.train());
+            Progress progress = ctx.progress();
+            TrainingListener epochsDone = new TrainingListener() {
+                @Override
+                public void onEpoch(EpochMetrics metrics) {
+                    progress.advance(1);
+                }
+            };
+            progress.start("fine-tuning epochs (" + stage + ")", epochs);
+            try {
+                Trainer.builder(ctx.network(), ctx.loss(), sgd).batchSize(batchSize).epochs(epochs).schedule(schedule)
+                        .seed(ctx.derivedSeed("fine-tuning:" + stage)).mask(ctx.mask()).listener(epochsDone).build()
+                        .fit(ctx.train());
+            } finally {
+                progress.finish();
+            }
             return null;
         });
     }
