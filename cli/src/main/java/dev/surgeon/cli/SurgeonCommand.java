@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Second-order pruning and quantization of neural networks on the JVM.",
         subcommands = {TrainCommand.class, EvalCommand.class, InspectCommand.class, EvidenceCommand.class,
-                KernelsCommand.class, ExperimentCommand.class},
+                KernelsCommand.class, ExperimentCommand.class,
+                DemoCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",
