@@ -96,7 +96,7 @@ final class EvalCommand implements Callable<Integer> {
         Network network = saved.network();
         long dataSeed = loaded.dataSeed();
         Split split = loaded.split();
-        Loss lossFunction = resolveLoss(saved, network, split);
+        Loss lossFunction = resolveLoss(loss, saved, network, split);
 
         Evaluation train = Evaluation.of(network, lossFunction, split.train(), batchSize);
         Evaluation test = Evaluation.of(network, lossFunction, split.test(), batchSize);
@@ -142,7 +142,7 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /** The --loss choice; for auto the loss recorded by train, else the automatic choice for this data. */
-    private Loss resolveLoss(SavedModel saved, Network network, Split split) {
+    static Loss resolveLoss(LossChoice loss, SavedModel saved, Network network, Split split) {
         String recorded = saved.provenance().entries().get("surgeon.train.loss");
         if (loss != LossChoice.AUTO || recorded == null) {
             return loss.resolve(network.spec(), split.train());

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         description = "Second-order pruning and quantization of neural networks on the JVM.",
         subcommands = {TrainCommand.class, EvalCommand.class, InspectCommand.class, EvidenceCommand.class,
                 KernelsCommand.class, ExperimentCommand.class,
-                DemoCommand.class},
+                DemoCommand.class,
+                CurvatureCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",
