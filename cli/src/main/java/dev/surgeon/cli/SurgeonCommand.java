@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         subcommands = {TrainCommand.class, EvalCommand.class, InspectCommand.class, EvidenceCommand.class,
                 KernelsCommand.class, ExperimentCommand.class,
                 DemoCommand.class,
-                CurvatureCommand.class},
+                CurvatureCommand.class,
+                BenchCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",
