@@ -57,7 +57,7 @@ import picocli.CommandLine.Spec;
                         + "prunes each with magnitude, OBD and OBS until the training accuracy would drop, and prints a table: "
                         + "weights left, training and test accuracy, seconds. With Fashion-MNIST installed "
                         + "(apt-get install dataset-fashion-mnist) it adds MLPNet pruned in one shot to 90 % by magnitude, "
-                        + "WoodFisher, M-FAC and CBS. About a minute on two cores; progress goes to stderr, the table to stdout.",
+                        + "WoodFisher, M-FAC and CBS. Well under two minutes on two cores; progress goes to stderr, the table to stdout.",
                 ""})
 final class DemoCommand implements Callable<Integer> {
     /** The one-shot sparsity of the MLPNet part. */

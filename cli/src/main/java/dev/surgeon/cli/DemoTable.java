@@ -49,8 +49,10 @@ final class DemoTable {
         b.append(String.format(Locale.ROOT, "surgeon demo (seed %d%s)%n", seed, quick ? ", quick" : ""));
         b.append("target auto: weights (biases included) removed one at a time until the training accuracy would drop "
                 + "(Hassibi & Stork's stopping rule);\n");
-        b.append(String.format(Locale.ROOT, "target %s: one shot to that sparsity, no fine-tuning. Train/test accuracy after pruning.%n%n",
-                DemoCommand.MLPNET_SPARSITY));
+        if (fashionLine == null) {
+            b.append(String.format(Locale.ROOT, "target %s: one shot to that sparsity, no fine-tuning.%n", DemoCommand.MLPNET_SPARSITY));
+        }
+        b.append("Accuracies are after pruning; dense rows show the trained network and its training time.\n\n");
         List<List<String>> cells = new ArrayList<>();
         cells.add(HEADER);
         for (DemoRow r : rows) {
