@@ -285,7 +285,8 @@ final class BenchCommand implements Callable<Integer> {
                     + "dataset-fashion-mnist).");
             return;
         }
-        int threads = kernels.get(0).threads();
+        // PyTorch gets the threads of the selected provider (or --threads), the setting of a normal Surgeon run.
+        int threads = kernelOptions.threads > 0 ? kernelOptions.threads : Kernels.get().threads();
         List<String> command = List.of(python, script.toString(), "--arch", "lenet-300-100", "--threads", Integer.toString(threads),
                 "--epochs", "1");
         progress.note("PyTorch peer: " + String.join(" ", command));
@@ -304,11 +305,12 @@ final class BenchCommand implements Callable<Integer> {
         String workload = result.medians().keySet().stream().filter(k -> k.startsWith("LeNet-300-100")).findFirst().orElseThrow();
         out.printf(Locale.ROOT, "%nPyTorch peer (%s, %d thread(s), one Fashion-MNIST epoch, batch 128): %.0f samples/s%n",
                 script.getFileName(), threads, torch);
-        for (String name : names) {
-            double ours = result.medians().get(workload).get(name);
-            out.printf(Locale.ROOT, "  Surgeon %-9s %8.0f samples/s = %.2f× PyTorch (our slice: synthetic images, same net, batch "
-                    + "and optimizer)%n", name, ours, ours / torch);
+        for (int i = 0; i < names.size(); i++) {
+            double ours = result.medians().get(workload).get(names.get(i));
+            out.printf(Locale.ROOT, "  Surgeon %-9s (%d thread(s)) %8.0f samples/s = %.2f× PyTorch%n", names.get(i),
+                    kernels.get(i).threads(), ours, ours / torch);
         }
+        out.println("  (our slice: synthetic images through the same net, batch size and optimizer; PyTorch: a real epoch)");
     }
 
     private boolean torchInstalled() {
