@@ -50,8 +50,13 @@ final class ReportWriter {
     // CSV
 
     static String csv(Report report) {
+        return csv((JsonNode) JSON.valueToTree(report));
+    }
+
+    /** Any JSON tree as {@code key,value} rows (the reports of demo and curvature). */
+    static String csv(JsonNode tree) {
         StringBuilder b = new StringBuilder("key,value\n");
-        flatten(JSON.valueToTree(report), "", b);
+        flatten(tree, "", b);
         return b.toString();
     }
 

@@ -7,8 +7,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Second-order pruning and quantization of neural networks on the JVM.",
-        subcommands = {TrainCommand.class, PruneCommand.class, QuantizeCommand.class, EvalCommand.class, InspectCommand.class, EvidenceCommand.class,
-                KernelsCommand.class, ExperimentCommand.class},
+        subcommands = {DemoCommand.class, TrainCommand.class, PruneCommand.class, QuantizeCommand.class, EvalCommand.class,
+                InspectCommand.class, CurvatureCommand.class, EvidenceCommand.class, BenchCommand.class, KernelsCommand.class,
+                ExperimentCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",

@@ -79,7 +79,20 @@ public final class MonkExperiment {
                 + "|---|---|---|---|---|---|---|";
     }
 
-    public static Result run(Options o) throws IOException {
+    /**
+     * A trained MONK network before pruning.
+     *
+     * @param network     the trained network (17-3-1 or 17-2-1)
+     * @param loss        the summed squared error it was trained with
+     * @param train       the training set
+     * @param test        all 432 attribute combinations
+     * @param data        where the training set came from
+     */
+    public record Trained(Network network, Loss loss, Dataset train, Dataset test, String data) {
+    }
+
+    /** Generates (or reads) the training set and trains the network of problem {@code o.problem()} by the recipe. */
+    public static Trained train(Options o) throws IOException {
         Dataset train;
         String description;
         if (o.trainFile() != null) {
@@ -94,10 +107,16 @@ public final class MonkExperiment {
         Loss loss = Loss.meanSquaredError(Reduction.SUM);
         Trainer.builder(net, loss, Sgd.momentum(o.learningRate(), 0.9).weightDecay(o.weightDecay())).batchSize(1)
                 .epochs(o.epochs()).seed(o.netSeed()).build().fit(train);
-        PruningContext ctx = PruningContext.builder(net, loss, train).test(test).seed(o.netSeed()).pruneBiases(true).build();
+        return new Trained(net, loss, train, test, description);
+    }
+
+    public static Result run(Options o) throws IOException {
+        Trained t = train(o);
+        PruningContext ctx = PruningContext.builder(t.network(), t.loss(), t.train()).test(t.test()).seed(o.netSeed())
+                .pruneBiases(true).build();
         PruningReport report = PruningRun.execute(ctx, PruningMethods.plan("obs", Map.of("sparsity", "auto",
                 "prune_biases", "true", "alpha", Double.toString(o.alpha()), "measure_samples", "0")));
-        return new Result(o, description, report);
+        return new Result(o, t.data(), report);
     }
 
     /**

@@ -93,10 +93,8 @@ public final class XorExperiment {
         int solved = 0;
         for (long s = o.seed(); solved < o.nets() && tried < 20 * o.nets(); s++) {
             tried++;
-            Network net = Network.create("xor", s);
-            Trainer.builder(net, loss, Sgd.momentum(o.learningRate(), 0.9)).batchSize(4).epochs(o.epochs()).seed(s).shuffle(false)
-                    .build().fit(data);
-            if (maxError(net, data) >= o.maxError()) {
+            Network net = trainSolving(o, s);
+            if (net == null) {
                 continue;
             }
             solved++;
@@ -113,6 +111,18 @@ public final class XorExperiment {
             }
         }
         return new Result(o, tried, solved, correct, deleted);
+    }
+
+    /**
+     * Trains the 2-2-1 network of seed {@code seed} by the protocol (full batch, summed squared error, SGD with momentum
+     * 0.9) and returns it when it solves XOR to {@code o.maxError()}, null otherwise (a local minimum).
+     */
+    public static Network trainSolving(Options o, long seed) {
+        Dataset data = XorData.dataset();
+        Network net = Network.create("xor", seed);
+        Trainer.builder(net, Loss.meanSquaredError(Reduction.SUM), Sgd.momentum(o.learningRate(), 0.9)).batchSize(4)
+                .epochs(o.epochs()).seed(seed).shuffle(false).build().fit(data);
+        return maxError(net, data) < o.maxError() ? net : null;
     }
 
     private static Pruner pruner(String method, double alpha) {
