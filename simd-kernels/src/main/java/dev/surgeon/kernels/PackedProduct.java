@@ -100,15 +100,27 @@ abstract class PackedProduct<A> {
     final void multiply(Uplo tri, boolean transA, boolean transB, int m, int n, int k, double alpha,
                         A a, int aOff, int lda, A b, int bOff, int ldb, double beta, A c, int cOff, int ldc,
                         int threads) {
-        Product p = new Product(tri, transA, transB, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         long muladds = (long) m * n * k / (tri == null ? 1 : 2);
         int tasks = (int) Math.max(1, Math.min(Math.min(threads, KernelPool.processors()),
                 muladds / MIN_MULADDS_PER_TASK));
         int rowTiles = (m + mr - 1) / mr;
         int panels = (n + nr - 1) / nr;
         if (tasks <= 1 || (rowTiles < 2 && panels < 2)) {
-            p.compute(0, m, 0, n);
-        } else if (tri != null || rowTiles >= panels) {
+            // The calling thread's own operand record: a call on one thread allocates nothing (training steps
+            // make thousands of small products). compute() never waits on other tasks, so the record cannot be
+            // reused by a nested call on this thread while it is in use.
+            Product p = serial.get();
+            p.set(tri, transA, transB, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            try {
+                p.compute(0, m, 0, n);
+            } finally {
+                p.clear();
+            }
+            return;
+        }
+        Product p = new Product();
+        p.set(tri, transA, transB, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        if (tri != null || rowTiles >= panels) {
             // Row bands, balanced by the columns each row tile computes (a triangle's rows differ in length).
             int[] cut = split(rowTiles, tasks, q -> p.rowWeight(q * mr, n));
             KernelPool.run(tasks, t -> p.compute(cut[t] * mr, Math.min(m, cut[t + 1] * mr), 0, n));
@@ -118,26 +130,36 @@ abstract class PackedProduct<A> {
         }
     }
 
-    /** The operands of one call. */
-    private final class Product {
-        final Uplo tri;
-        final boolean transA;
-        final boolean transB;
-        final int k;
-        final double alpha;
-        final double beta;
-        final A a;
-        final int aOff;
-        final int lda;
-        final A b;
-        final int bOff;
-        final int ldb;
-        final A c;
-        final int cOff;
-        final int ldc;
+    /** Per-thread operand records of single-task calls. */
+    private final ThreadLocal<Product> serial = ThreadLocal.withInitial(Product::new);
 
-        Product(Uplo tri, boolean transA, boolean transB, int k, double alpha, A a, int aOff, int lda,
-                A b, int bOff, int ldb, double beta, A c, int cOff, int ldc) {
+    /** The operands of one call (set before the call's compute, cleared after a single-task call). */
+    private final class Product {
+        Uplo tri;
+        boolean transA;
+        boolean transB;
+        int k;
+        double alpha;
+        double beta;
+        A a;
+        int aOff;
+        int lda;
+        A b;
+        int bOff;
+        int ldb;
+        A c;
+        int cOff;
+        int ldc;
+
+        /** Drops the operand arrays so a thread's record does not keep them alive. */
+        void clear() {
+            a = null;
+            b = null;
+            c = null;
+        }
+
+        void set(Uplo tri, boolean transA, boolean transB, int k, double alpha, A a, int aOff, int lda,
+                 A b, int bOff, int ldb, double beta, A c, int cOff, int ldc) {
             this.tri = tri;
             this.transA = transA;
             this.transB = transB;

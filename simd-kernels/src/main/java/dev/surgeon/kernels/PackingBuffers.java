@@ -1,8 +1,5 @@
 package dev.surgeon.kernels;
 
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
  * Reusable workspaces for the blocked kernels (packed panels of A and B, edge tiles, the scratch of base
  * cases), so that a call allocates nothing once a call of that size has run before.
@@ -33,17 +30,34 @@ final class PackingBuffers {
     /** Leases a workspace for {@code slot}; pair with {@link Lease#release()}. */
     static Lease acquire(Slot slot) {
         Pool pool = POOLS[slot.ordinal()];
-        Lease lease = pool.free.poll();
-        if (lease == null) {
-            return new Lease(pool);
-        }
-        pool.kept.decrementAndGet();
-        return lease;
+        Lease lease = pool.pop();
+        return lease != null ? lease : new Lease(pool);
     }
 
+    /**
+     * The free workspaces of one slot: an array stack under a lock. A lock rather than a lock-free queue
+     * because a queue allocates a node per offer (two per packed product, a kilobyte per training step), and
+     * the lock is held for a few instructions per call of microseconds or more.
+     */
     private static final class Pool {
-        final ConcurrentLinkedQueue<Lease> free = new ConcurrentLinkedQueue<>();
-        final AtomicInteger kept = new AtomicInteger();
+        private final Lease[] free = new Lease[KEPT_PER_SLOT];
+        private int size;
+
+        synchronized Lease pop() {
+            if (size == 0) {
+                return null;
+            }
+            Lease lease = free[--size];
+            free[size] = null;
+            return lease;
+        }
+
+        /** Keeps the workspace unless the pool is full. */
+        synchronized void push(Lease lease) {
+            if (size < free.length) {
+                free[size++] = lease;
+            }
+        }
     }
 
     /** One workspace: a primary and a secondary array per precision and an index array, grown on demand. */
@@ -96,11 +110,7 @@ final class PackingBuffers {
 
         /** Returns the workspace to its pool (or lets it be collected when the pool is full). */
         void release() {
-            if (home.kept.incrementAndGet() <= KEPT_PER_SLOT) {
-                home.free.offer(this);
-            } else {
-                home.kept.decrementAndGet();
-            }
+            home.push(this);
         }
     }
 }
