@@ -40,7 +40,7 @@ public final class StructuredOracle {
     }
 
     public static String run(Map<String, String> a) throws IOException {
-        Arguments.check(a, "structured-oracle", "net", "data", "model", "samples", "taus", "tolerance", "seed");
+        Arguments.check(a, "structured-oracle", "net", "data", "model", "dense-epochs", "samples", "taus", "tolerance", "seed");
         String netName = a.getOrDefault("net", "lenet-5");
         int samples = Arguments.integer(a, "samples", 1000);
         List<Double> taus = Arguments.doubles(a, "taus", List.of(0.01, 0.05, 0.1));
