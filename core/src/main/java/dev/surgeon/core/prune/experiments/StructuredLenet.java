@@ -69,7 +69,12 @@ public final class StructuredLenet {
         b.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (double f : flops) {
             for (String m : methods) {
+                // NAME or NAME@ALLOCATION (e.g. sosp-h@per-flop): the preset with its allocation knob overridden.
+                String[] token = m.strip().split("@", 2);
                 Map<String, String> knobs = new LinkedHashMap<>();
+                if (token.length == 2) {
+                    knobs.put("allocation", token[1]);
+                }
                 knobs.put("structured", kind);
                 knobs.put("flops", Double.toString(f));
                 knobs.put("calibration", Integer.toString(calibration));
@@ -81,7 +86,7 @@ public final class StructuredLenet {
                         .evaluationBatch(1000).build();
                 StructuredReport r;
                 try {
-                    r = StructuredRun.execute(ctx, StructuredMethods.plan(m.strip(), knobs));
+                    r = StructuredRun.execute(ctx, StructuredMethods.plan(token[0], knobs));
                 } catch (RuntimeException e) {
                     // One method failing (an unreachable target, a numerical failure) must not lose the rows of the others,
                     // which can take an hour to compute; the failure is a row of the table and a logged stack trace.
@@ -106,7 +111,7 @@ public final class StructuredLenet {
                 for (String n : r.notes()) {
                     b.append("|  | note: ").append(n).append(" |\n");
                 }
-                LOG.log(System.Logger.Level.INFO, b.substring(b.lastIndexOf("| " + m)).strip());
+                LOG.log(System.Logger.Level.INFO, b.substring(b.lastIndexOf("| " + m + " |")).strip());
             }
         }
         return b.toString();
