@@ -46,7 +46,8 @@ public final class Experiments {
                 new Entry("structured", "LeNet-5 / LeNet-300-100 on Fashion-MNIST pruned structurally to 2x/4x/8x fewer FLOPs with "
                         + "every structured criterion, fine-tuned; shrunk-network latency at batch 1 and 128 (issue 9)",
                         "net=lenet-5 (or lenet-300-100) data=/usr/share/datasets/fashion-mnist model=target/experiments/NET-fashion-mnist"
-                                + ".safetensors methods=filter-norm,taylor,taylor-fo,taylor-so,sosp-h,sosp-i,kfac-obs,redundancy "
+                                + ".safetensors dense-epochs=(recipe) methods=filter-norm,taylor,taylor-fo,taylor-so,sosp-h,sosp-i,kfac-obs,redundancy "
+                                + "(NAME@per-flop: allocation override) "
                                 + "flops=0.5,0.25,0.125 retrain-epochs=2 lr=0.01 calibration=1000 structured=all seed=0 latency-reps=31",
                         StructuredLenet::run),
                 new Entry("structured-oracle", "Spearman correlation of each structured criterion with the remove-and-measure oracle "

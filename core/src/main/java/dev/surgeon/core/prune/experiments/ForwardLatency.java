@@ -7,12 +7,17 @@ import java.util.SplittableRandom;
 
 /**
  * A small timing harness for evaluation-mode forward passes (not JMH): each network gets one workspace with random
- * inputs and {@code warmup} untimed passes (JIT compilation, caches); then the two networks are timed alternately,
- * {@code repetitions} times each, every repetition running enough forward passes to last about a millisecond. The
+ * inputs and at least {@code warmup} untimed passes and half a second (JIT compilation, caches); then the two networks are timed
+ * alternately, {@code repetitions} times each, every repetition running enough forward passes to last about 3 ms. The
  * results are the medians per forward pass. Alternating and medians because the machine is shared and noisy: both
  * networks see the same background load.
  */
 final class ForwardLatency {
+    /** Minimum warm-up time per network. */
+    static final double WARMUP_SECONDS = 0.5;
+    /** Target duration of one timed repetition (many passes), long against the timer and short against load changes. */
+    static final double REPETITION_SECONDS = 3e-3;
+
     private ForwardLatency() {
     }
 
@@ -29,12 +34,16 @@ final class ForwardLatency {
                 x[i] = (float) r.nextDouble();
             }
             ws[k].setBatch(batch);
+            // At least `warmup` passes and at least WARMUP_SECONDS: a few hundred passes of a sub-millisecond network can end
+            // before the JIT has compiled its hot loops, and that would bias the ratio against whichever net warmed less.
             long start = System.nanoTime();
-            for (int i = 0; i < warmup; i++) {
+            int passes = 0;
+            while (passes < warmup || System.nanoTime() - start < WARMUP_SECONDS * 1e9) {
                 nets[k].forward(ws[k], false);
+                passes++;
             }
-            double perPass = Math.max(1e-6, (System.nanoTime() - start) / 1e9 / Math.max(1, warmup));
-            inner[k] = (int) Math.max(1, Math.min(10_000, 1e-3 / perPass));
+            double perPass = Math.max(1e-7, (System.nanoTime() - start) / 1e9 / passes);
+            inner[k] = (int) Math.max(1, Math.min(100_000, REPETITION_SECONDS / perPass));
         }
         double[][] t = new double[2][repetitions];
         for (int rep = 0; rep < repetitions; rep++) {

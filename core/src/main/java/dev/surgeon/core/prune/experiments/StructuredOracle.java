@@ -40,7 +40,7 @@ public final class StructuredOracle {
     }
 
     public static String run(Map<String, String> a) throws IOException {
-        Arguments.check(a, "structured-oracle", "net", "data", "model", "samples", "taus", "tolerance", "seed");
+        Arguments.check(a, "structured-oracle", "net", "data", "model", "dense-epochs", "samples", "taus", "tolerance", "seed");
         String netName = a.getOrDefault("net", "lenet-5");
         int samples = Arguments.integer(a, "samples", 1000);
         List<Double> taus = Arguments.doubles(a, "taus", List.of(0.01, 0.05, 0.1));
@@ -70,8 +70,8 @@ public final class StructuredOracle {
             long t1 = System.nanoTime();
             double[] scores = scorer.score(ctx, st);
             double seconds = (System.nanoTime() - t1) / 1e9;
-            b.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.1f |%n", m, RemovalOracle.spearman(scores, magnitude),
-                    part(st, scores, magnitude, true), part(st, scores, magnitude, false), seconds));
+            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f |%n", m, cell(RemovalOracle.spearman(scores, magnitude)),
+                    cell(part(st, scores, magnitude, true)), cell(part(st, scores, magnitude, false)), seconds));
         }
         b.append(String.format(Locale.ROOT, "%nGradient redundancy (G_l rows: %d samples) vs the measured safe rate (accuracy drop "
                 + "<= %.1f points on the subset, no fine-tuning)%n%n", samples, 100 * tolerance));
@@ -123,6 +123,11 @@ public final class StructuredOracle {
         }
         System.arraycopy(saved, 0, net.parameters(), 0, saved.length);
         return safe;
+    }
+
+    /** A correlation to three decimals, or "–" when it is undefined (fewer than two structures of that kind). */
+    private static String cell(double rho) {
+        return Double.isNaN(rho) ? "–" : String.format(Locale.ROOT, "%.3f", rho);
     }
 
     private static double part(Structures st, double[] scores, double[] oracle, boolean filters) {

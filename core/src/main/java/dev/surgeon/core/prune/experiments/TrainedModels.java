@@ -9,6 +9,7 @@ import dev.surgeon.core.optim.LearningRateSchedule;
 import dev.surgeon.core.optim.Sgd;
 import dev.surgeon.core.train.Evaluation;
 import dev.surgeon.core.train.Trainer;
+import dev.surgeon.core.train.TrainingListener;
 import dev.surgeon.kernels.Kernels;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ final class TrainedModels {
         Trainer.builder(net, loss, sgd).batchSize(r.batch()).epochs(r.epochs()).seed(r.seed())
                 .schedule(r.cosine() ? LearningRateSchedule.cosine(r.learningRate(), r.epochs(), 0)
                         : LearningRateSchedule.constant(r.learningRate()))
-                .build().fit(train);
+                .listener(TrainingListener.logging()).build().fit(train);
         if (file != null) {
             Files.createDirectories(file.toAbsolutePath().getParent());
             double acc = Evaluation.of(net, loss, test, 1000).accuracy();

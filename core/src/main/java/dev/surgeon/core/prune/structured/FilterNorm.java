@@ -6,7 +6,7 @@ import dev.surgeon.core.prune.PruningContext;
  * The filter-norm baseline (Li, Kadav, Durdanovic, Samet and Graf 2017, "Pruning filters for efficient ConvNets"): the
  * ℓ1 (the paper's choice) or ℓ2 norm of a structure's weight row — a filter's kernel weights, a neuron's input weights;
  * the bias is not counted. No data, no loss model: norms of different layers are not comparable, so the baseline's
- * presets prune the same fraction of every layer ({@link Allocation.Mode#UNIFORM}), as Li et al. do.
+ * presets prune the same fraction of every layer ({@link StructureAllocation.Mode#UNIFORM}), as Li et al. do.
  */
 public final class FilterNorm implements StructureScorer {
     private final int p;

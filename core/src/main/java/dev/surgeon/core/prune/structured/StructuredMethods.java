@@ -142,7 +142,8 @@ public final class StructuredMethods {
         return new KnobList()
                 .add("structured", "all", "filters (conv output channels), neurons (dense units) or all")
                 .add("flops", "0.5", "fraction of the dense multiply-adds kept (0.25 = 4× fewer FLOPs)")
-                .add("allocation", "global", "global (one ranking over all layers) or uniform (the same fraction of every layer)")
+                .add("allocation", "global", "global (one ranking over all layers), per-flop (one ranking of saliency per "
+                        + "multiply-add saved) or uniform (the same fraction of every layer)")
                 .add("max_fraction", "0.9", "largest fraction of any layer's units removed (each layer keeps at least one)")
                 .add("calibration", "1000", "training samples (seeded subset) the criterion is computed on (0: all)")
                 .add("batch", "100", "samples per pass")

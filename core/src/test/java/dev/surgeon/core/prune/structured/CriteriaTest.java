@@ -356,6 +356,54 @@ class CriteriaTest {
     }
 
     @Test
+    void perFlopAllocationRanksSaliencyPerMultiplyAddSaved() {
+        // in(1,10,10) conv(4,3) relu maxpool(2) flatten dense(6) relu dense(3): one conv filter costs 3·3·8·8 = 576 of its
+        // own multiply-adds plus its 4·4 = 16 columns in each of the 6 dense rows (96): 672; one dense unit costs its
+        // 64-column row plus 3 outgoing weights: 67. Hand counts, independent of Structures.macs.
+        Network net = Nets.network(Nets.CONV_DENSE, 3);
+        Structures st = Structures.of(net, StructureKind.ALL);
+        assertEquals(4 + 6, st.size());
+        double[] scores = new double[st.size()];
+        java.util.Arrays.fill(scores, 1.0);
+        double[] key = StructureAllocation.perFlop(st, scores, st.fullWidths());
+        for (Structure s : st.all()) {
+            assertEquals(st.linkIndex(s) == 0 ? 1.0 / 672 : 1.0 / 67, key[s.index()], 1e-15, s.name());
+        }
+        // Equal saliencies: per-flop removes filters (the expensive units) first, raw global ranking goes by index.
+        long dense = st.macs(st.fullWidths());
+        assertEquals(4 * 576 + 6 * 64 + 3 * 6, dense);
+        long target = dense - 672;
+        StructureAllocation.Selection perFlop = new StructureAllocation(StructureAllocation.Mode.PER_FLOP, 0.9)
+                .select(st, scores, target, null, false);
+        assertEquals(1, perFlop.removed().size());
+        assertEquals(0, st.linkIndex(perFlop.removed().get(0)), "a filter goes first");
+        assertTrue(perFlop.macs() <= target);
+        double[] cheapFilters = scores.clone();
+        for (Structure s : st.ofLink(0)) {
+            cheapFilters[s.index()] = 0.03; // per multiply-add 0.03/672 < 0.005/67 (the scaled dense units)
+        }
+        for (Structure s : st.ofLink(1)) {
+            cheapFilters[s.index()] = 0.5;
+        }
+        StructureAllocation.Selection raw = new StructureAllocation(StructureAllocation.Mode.GLOBAL, 0.9)
+                .select(st, scaled(cheapFilters, st, 1, 0.01), target, null, false);
+        assertEquals(1, st.linkIndex(raw.removed().get(0)), "raw ranking takes the low-saliency dense unit first");
+        StructureAllocation.Selection normalized = new StructureAllocation(StructureAllocation.Mode.PER_FLOP, 0.9)
+                .select(st, scaled(cheapFilters, st, 1, 0.01), target, null, false);
+        assertEquals(0, st.linkIndex(normalized.removed().get(0)), "per multiply-add the filter is cheaper");
+        assertEquals(StructureAllocation.Mode.PER_FLOP, StructureAllocation.Mode.parse("per-flop"));
+    }
+
+    /** The scores with those of link j multiplied by f. */
+    private static double[] scaled(double[] scores, Structures st, int j, double f) {
+        double[] out = scores.clone();
+        for (Structure s : st.ofLink(j)) {
+            out[s.index()] *= f;
+        }
+        return out;
+    }
+
+    @Test
     void sameSeedGivesTheSameShrunkNetwork() {
         float[][] results = new float[2][];
         for (int k = 0; k < 2; k++) {
