@@ -81,8 +81,9 @@ public final class DampedCholesky {
         for (int a = 1; a <= damping.maxAttempts(); a++) {
             if (attempt.test(lambda)) {
                 if (a > 1) {
+                    // Doubles as strings: MessageFormat's number pattern would print a λ of 1e-8 as "0".
                     LOG.log(System.Logger.Level.INFO, "{0}: not positive definite with damping {1}; used {2} ({3} attempts)",
-                            block, requested, lambda, a);
+                            block, Double.toString(requested), Double.toString(lambda), a);
                 }
                 return new DampingRecord(block, requested, lambda, a);
             }

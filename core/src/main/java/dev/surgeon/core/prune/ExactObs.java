@@ -220,8 +220,8 @@ public final class ExactObs implements LayerReconstructionMethod {
             if (inputs % nm.group() != 0) {
                 String what = kernelPositions > 1 ? "its c_in = " + inputs + " input channels" : "its " + cols + " inputs";
                 throw new LayerReconstructionPatternException(layer, layer + ": the N:M pattern " + nm + " needs the input "
-                        + "count divisible by M = " + nm.group() + ", but the layer has " + what + "; exclude the layer, let "
-                        + "LayerReconstruction skip it (skipIncompatibleLayers), or choose a group M that divides " + inputs);
+                        + "count divisible by M = " + nm.group() + ", but the layer has " + what + "; choose a group M that divides " + inputs
+                        + ", or leave such layers dense (library: LayerReconstruction.skipIncompatibleLayers(true))");
             }
         }
     }
