@@ -186,4 +186,31 @@ class OptimizerTest {
         assertEquals(0.001, cosine.rate(12), 1e-15);
         assertEquals(0.3, LearningRateSchedule.constant(0.3).rate(99));
     }
+
+    /**
+     * A weight whose gradient becomes exactly zero: its momentum (and Adam's moments) decay geometrically, and
+     * without a flush they reach the subnormal range and stay there for ever (round(0.9·k·2⁻¹⁴⁹) = k·2⁻¹⁴⁹ for small
+     * k), which makes every later step pay the CPU's subnormal penalty. 100,000 zero-gradient steps take 0.9^t and
+     * 0.999^t (from 9e-3) below 2⁻¹⁴⁹, so the state must end exactly zero — and never be subnormal on the way.
+     */
+    @Test
+    void optimizerStateOfAWeightWithZeroGradientEndsAtZeroNotSubnormal() {
+        Sgd sgd = Sgd.momentum(0.05, 0.9);
+        Adam adam = new Adam(0.001);
+        float[] w1 = {1f, 2f};
+        float[] w2 = {1f, 2f};
+        sgd.step(w1, new float[] {1f, -3f});
+        adam.step(w2, new float[] {1f, -3f});
+        float[] zero = new float[2];
+        for (int t = 0; t < 100_000; t++) {
+            sgd.step(w1, zero);
+            adam.step(w2, zero);
+            for (float v : new float[] {sgd.velocity[0], sgd.velocity[1], adam.m[0], adam.m[1], adam.r[0], adam.r[1]}) {
+                assertTrue(v == 0f || Math.abs(v) >= Float.MIN_NORMAL, "subnormal optimizer state " + v + " at step " + t);
+            }
+        }
+        assertEquals(0f, sgd.velocity[0]);
+        assertEquals(0f, adam.m[1]);
+        assertEquals(0f, adam.r[1]);
+    }
 }
