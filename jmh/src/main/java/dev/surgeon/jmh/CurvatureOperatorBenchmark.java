@@ -127,6 +127,41 @@ public class CurvatureOperatorBenchmark {
         return s.yf;
     }
 
+    /**
+     * STREAM's triad {@code a[i] = b[i] + q·c[i]} over three arrays of {@code n} floats, far larger than the caches:
+     * the machine's sustainable one-thread bandwidth, the yardstick of issue 8's M-FAC target (the inverse product
+     * at ≥ 0.8× of it). Counted as STREAM does, 12 bytes per element (two reads, one write; the write-allocate read is
+     * not counted). The M-FAC product reads 2 · m · d · 4 bytes.
+     */
+    @State(Scope.Benchmark)
+    public static class Triad {
+        @Param({"67108864"})
+        public int n;
+
+        float[] a;
+        float[] b;
+        float[] c;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            a = new float[n];
+            b = randomFloats(n, 3);
+            c = randomFloats(n, 4);
+        }
+    }
+
+    @Benchmark
+    public float[] streamTriad(Triad s) {
+        float[] a = s.a;
+        float[] b = s.b;
+        float[] c = s.c;
+        float q = 3f;
+        for (int i = 0; i < a.length; i++) {
+            a[i] = b[i] + q * c[i];
+        }
+        return a;
+    }
+
     // ------------------------------------------------------------------------------------------------
     // 2. M-FAC dynamic
 
