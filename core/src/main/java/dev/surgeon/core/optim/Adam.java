@@ -59,12 +59,8 @@ public final class Adam extends AdaptiveMomentOptimizer<Adam> {
         float rootCorrection = (float) Math.sqrt(1 - Math.pow(beta2, t));
         float eps = (float) epsilon;
         for (int i = 0; i < w.length; i++) {
-            float mi = b1 * m[i] + c1 * g[i];
-            float ri = b2 * r[i] + c2 * g[i] * g[i];
-            // Moments of weights whose gradient has become zero decay into the subnormal range and stay there
-            // (see Sgd#update); flushing them changes the step by less than η·2⁻¹²⁶/ε.
-            mi = Math.abs(mi) < Float.MIN_NORMAL ? 0f : mi;
-            ri = ri < Float.MIN_NORMAL ? 0f : ri;
+            float mi = flushSubnormal(b1 * m[i] + c1 * g[i]);
+            float ri = flushSubnormal(b2 * r[i] + c2 * g[i] * g[i]);
             m[i] = mi;
             r[i] = ri;
             if (rMax != null) {

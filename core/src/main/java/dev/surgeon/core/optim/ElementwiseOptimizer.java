@@ -143,4 +143,15 @@ public abstract class ElementwiseOptimizer<S extends ElementwiseOptimizer<S>> im
 
     /** Puts the state of parameter q back to its initial value. */
     abstract void resetState(int q);
+
+    /**
+     * A decaying state entry (momentum, moment, mean square) with its subnormals flushed to zero. An entry whose
+     * gradient has become exactly zero decays into the subnormal range and, with round-to-nearest, stays there
+     * (round(0.9·k·2⁻¹⁴⁹) = k·2⁻¹⁴⁹ for k ≤ 5): every later step then pays the CPU's subnormal penalty on it —
+     * measured 1.46 ms instead of 0.16 ms for the SGD update of a LeNet-300-100 step, as long as the whole forward
+     * and backward pass. Flushing |v| &lt; 2⁻¹²⁶ changes a weight by less than η·2⁻¹²⁶ (η·2⁻¹²⁶/ε for Adam).
+     */
+    static float flushSubnormal(float v) {
+        return Math.abs(v) < Float.MIN_NORMAL ? 0f : v;
+    }
 }

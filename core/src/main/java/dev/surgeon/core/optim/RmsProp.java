@@ -23,9 +23,7 @@ public final class RmsProp extends SquaredGradientAverage<RmsProp> {
         float b = (float) (1 - rho);
         float eps = (float) epsilon;
         for (int i = 0; i < w.length; i++) {
-            float r = a * meanSquare[i] + b * g[i] * g[i];
-            // A decaying mean square would stick in the subnormal range (see Sgd#update).
-            r = r < Float.MIN_NORMAL ? 0f : r;
+            float r = flushSubnormal(a * meanSquare[i] + b * g[i] * g[i]);
             meanSquare[i] = r;
             w[i] -= lr * g[i] / ((float) Math.sqrt(r) + eps);
         }

@@ -59,12 +59,7 @@ public final class Sgd extends ElementwiseOptimizer<Sgd> {
         float mu = (float) momentum;
         float[] vel = velocity;
         for (int i = 0; i < w.length; i++) {
-            float v = mu * vel[i] + g[i];
-            // A velocity whose gradient has become exactly zero decays into the subnormal range and, with
-            // round-to-nearest, stays there (round(0.9·k·2⁻¹⁴⁹) = k·2⁻¹⁴⁹ for k ≤ 5): every later step then pays
-            // the CPU's subnormal penalty on it — measured 1.46 ms instead of 0.16 ms per LeNet-300-100 step, as long
-            // as the whole forward and backward pass. Flushing |v| < 2⁻¹²⁶ to zero changes w by less than lr·2⁻¹²⁶.
-            v = Math.abs(v) < Float.MIN_NORMAL ? 0f : v;
+            float v = flushSubnormal(mu * vel[i] + g[i]);
             vel[i] = v;
             w[i] -= lr * (nesterov ? g[i] + mu * v : v);
         }
