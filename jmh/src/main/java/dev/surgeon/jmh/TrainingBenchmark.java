@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One training step of LeNet-300-100 and LeNet-5 at batch 128: gather the batch into the workspace, forward,
  * softmax cross-entropy, backward, SGD with momentum (η = 0.05, μ = 0.9), exactly what
- * {@code Trainer.fit} does per batch and what ../shared/bench/peer_torch.py times in PyTorch. Samples/s =
+ * {@code Trainer.fit} does per batch (split over one data-parallel shard per thread unless {@code shards=1}) and what ../shared/bench/peer_torch.py times in PyTorch. Samples/s =
  * batch / (time per step); compare with peer_torch.py's samples_per_s in the same session (issue 4 targets:
  * LeNet-300-100 ≥ 0.8×, LeNet-5 ≥ 1.0× PyTorch on 1 thread).
  *
@@ -52,6 +52,10 @@ public class TrainingBenchmark {
     @Param({"128"})
     public int batch;
 
+    /** Data-parallel shards per batch: 0 = the trainer's automatic choice (one per thread), 1 = off. */
+    @Param({"0"})
+    public int shards;
+
     private Trainer trainer;
     private Dataset data;
     private int[] order;
@@ -66,7 +70,11 @@ public class TrainingBenchmark {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        trainer = Trainer.builder(net, Loss.softmaxCrossEntropy(), Sgd.momentum(0.05, 0.9)).batchSize(batch).build();
+        Trainer.Builder builder = Trainer.builder(net, Loss.softmaxCrossEntropy(), Sgd.momentum(0.05, 0.9)).batchSize(batch);
+        if (shards > 0) {
+            builder.dataParallel(shards);
+        }
+        trainer = builder.build();
     }
 
     /** n 28 × 28 images of U(0, 1) pixels with random labels of 10 classes (seed 5): the cost of a step does not depend on them. */
@@ -88,8 +96,8 @@ public class TrainingBenchmark {
         if (next + batch > order.length) {
             next = 0;
         }
-        trainer.workspace().load(data, order, next, batch);
+        double loss = trainer.step(data, order, next, batch);
         next += batch;
-        return trainer.step();
+        return loss;
     }
 }

@@ -198,7 +198,16 @@ public final class Network {
 
     /** A workspace for batches of up to {@code capacity} samples. */
     public Workspace workspace(int capacity) {
-        return new Workspace(this, capacity);
+        return new Workspace(this, capacity, kernels);
+    }
+
+    /**
+     * A workspace whose passes compute with {@code kernels} instead of the network's: a single-threaded view for a
+     * caller that runs several workspaces in parallel (data-parallel training), so that the two levels of
+     * parallelism do not stack.
+     */
+    public Workspace workspace(int capacity, Kernels kernels) {
+        return new Workspace(this, capacity, java.util.Objects.requireNonNull(kernels, "kernels"));
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package dev.surgeon.core.nn;
 
 import dev.surgeon.core.data.Dataset;
+import dev.surgeon.kernels.Kernels;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -32,7 +33,7 @@ public final class Workspace {
     private boolean forwardDone;
     private boolean stochasticForward;
 
-    Workspace(Network network, int capacity) {
+    Workspace(Network network, int capacity, Kernels kernels) {
         if (capacity < 1) {
             throw new IllegalArgumentException("workspace capacity must be >= 1, got " + capacity);
         }
@@ -54,7 +55,7 @@ public final class Workspace {
         List<LayerStatistics> stats = new ArrayList<>();
         for (int l = 0; l < count; l++) {
             Layer layer = layers.get(l);
-            LayerState s = layer.newState(network.kernels(), capacity);
+            LayerState s = layer.newState(kernels, capacity);
             s.in = activations[l];
             s.out = activations[l + 1];
             s.dIn = gradients[l];

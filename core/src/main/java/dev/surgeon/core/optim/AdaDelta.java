@@ -24,12 +24,12 @@ public final class AdaDelta extends SquaredGradientAverage<AdaDelta> {
     }
 
     @Override
-    void update(float[] w, float[] g, long t) {
+    void update(float[] w, float[] g, long t, int from, int to) {
         float lr = (float) learningRate;
         float a = (float) rho;
         float b = (float) (1 - rho);
         float eps = (float) epsilon;
-        for (int i = 0; i < w.length; i++) {
+        for (int i = from; i < to; i++) {
             float r = a * meanSquare[i] + b * g[i] * g[i];
             meanSquare[i] = r;
             float delta = -(float) Math.sqrt(meanSquareUpdate[i] + eps) / (float) Math.sqrt(r + eps) * g[i];

@@ -25,10 +25,10 @@ public final class AdaGrad extends ElementwiseOptimizer<AdaGrad> {
     }
 
     @Override
-    void update(float[] w, float[] g, long t) {
+    void update(float[] w, float[] g, long t, int from, int to) {
         float lr = (float) learningRate;
         float eps = (float) epsilon;
-        for (int i = 0; i < w.length; i++) {
+        for (int i = from; i < to; i++) {
             float r = sumOfSquares[i] + g[i] * g[i];
             sumOfSquares[i] = r;
             w[i] -= lr * g[i] / ((float) Math.sqrt(r) + eps);

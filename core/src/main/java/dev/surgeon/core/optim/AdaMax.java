@@ -17,13 +17,13 @@ public final class AdaMax extends AdaptiveMomentOptimizer<AdaMax> {
     }
 
     @Override
-    void update(float[] w, float[] g, long t) {
+    void update(float[] w, float[] g, long t, int from, int to) {
         float b1 = (float) beta1;
         float c1 = (float) (1 - beta1);
         float b2 = (float) beta2;
         float eps = (float) epsilon;
         float stepSize = (float) (learningRate / (1 - Math.pow(beta1, t)));
-        for (int i = 0; i < w.length; i++) {
+        for (int i = from; i < to; i++) {
             float mi = b1 * m[i] + c1 * g[i];
             float ui = Math.max(b2 * r[i], Math.abs(g[i]) + eps);
             m[i] = mi;

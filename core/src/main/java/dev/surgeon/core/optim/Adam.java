@@ -49,7 +49,7 @@ public final class Adam extends AdaptiveMomentOptimizer<Adam> {
     }
 
     @Override
-    void update(float[] w, float[] g, long t) {
+    void update(float[] w, float[] g, long t, int from, int to) {
         float b1 = (float) beta1;
         float b2 = (float) beta2;
         float c1 = (float) (1 - beta1);
@@ -58,7 +58,7 @@ public final class Adam extends AdaptiveMomentOptimizer<Adam> {
         float stepSize = (float) (learningRate / (1 - Math.pow(beta1, t)));
         float rootCorrection = (float) Math.sqrt(1 - Math.pow(beta2, t));
         float eps = (float) epsilon;
-        for (int i = 0; i < w.length; i++) {
+        for (int i = from; i < to; i++) {
             float mi = flushSubnormal(b1 * m[i] + c1 * g[i]);
             float ri = flushSubnormal(b2 * r[i] + c2 * g[i] * g[i]);
             m[i] = mi;

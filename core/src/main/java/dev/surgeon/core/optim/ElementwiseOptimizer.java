@@ -96,6 +96,20 @@ public abstract class ElementwiseOptimizer<S extends ElementwiseOptimizer<S>> im
 
     @Override
     public final void step(float[] params, float[] grads) {
+        beginStep(params, grads);
+        stepRange(params, grads, 0, params.length);
+        finishStep(params);
+    }
+
+    /**
+     * First part of a {@link #step} split by parameter range, for callers that spread the update over threads
+     * (data-parallel training): checks the lengths and counts the step. Then call {@link #stepRange} once for each
+     * of disjoint ranges covering {@code [0, d)}, from any threads, and {@link #finishStep} after all of them.
+     * Together they do exactly what {@link #step} does, because the rule is elementwise.
+     *
+     * @throws IllegalArgumentException if the lengths differ or change between steps
+     */
+    public final void beginStep(float[] params, float[] grads) {
         if (params.length != grads.length) {
             throw new IllegalArgumentException(params.length + " parameters but " + grads.length + " gradient entries");
         }
@@ -107,26 +121,36 @@ public abstract class ElementwiseOptimizer<S extends ElementwiseOptimizer<S>> im
             dimension = params.length;
             allocate(dimension);
         }
+        if (weightDecay != 0 && !decoupled && decayedGradient == null) {
+            decayedGradient = new float[dimension];
+        }
         t++;
+        startStep(t);
+    }
+
+    /** The update of parameters {@code [from, to)} in the step begun by {@link #beginStep}. */
+    public final void stepRange(float[] params, float[] grads, int from, int to) {
+        java.util.Objects.checkFromToIndex(from, to, dimension);
         float[] g = grads;
         if (weightDecay != 0) {
             if (decoupled) {
                 float keep = (float) (1 - learningRate * weightDecay);
-                for (int i = 0; i < params.length; i++) {
+                for (int i = from; i < to; i++) {
                     params[i] *= keep;
                 }
             } else {
-                if (decayedGradient == null) {
-                    decayedGradient = new float[dimension];
-                }
                 float wd = (float) weightDecay;
-                for (int i = 0; i < params.length; i++) {
+                for (int i = from; i < to; i++) {
                     decayedGradient[i] = grads[i] + wd * params[i];
                 }
                 g = decayedGradient;
             }
         }
-        update(params, g, t);
+        update(params, g, t, from, to);
+    }
+
+    /** Ends the step: pruned parameters of the attached mask become 0 and their state its initial value. */
+    public final void finishStep(float[] params) {
         if (mask != null) {
             for (int q : mask.prunedIndices()) {
                 params[q] = 0f;
@@ -138,8 +162,12 @@ public abstract class ElementwiseOptimizer<S extends ElementwiseOptimizer<S>> im
     /** (Re)creates the state for d parameters at its initial value. */
     abstract void allocate(int d);
 
-    /** The update rule at step t (1-based) with the (possibly decayed) gradient g. */
-    abstract void update(float[] w, float[] g, long t);
+    /** Per-step state that does not depend on the parameters (Nadam's momentum product), once per step t. */
+    void startStep(long t) {
+    }
+
+    /** The update rule at step t (1-based) with the (possibly decayed) gradient g, on parameters [from, to). */
+    abstract void update(float[] w, float[] g, long t, int from, int to);
 
     /** Puts the state of parameter q back to its initial value. */
     abstract void resetState(int q);

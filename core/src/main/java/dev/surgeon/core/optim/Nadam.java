@@ -34,10 +34,14 @@ public final class Nadam extends AdaptiveMomentOptimizer<Nadam> {
     }
 
     @Override
-    void update(float[] w, float[] g, long t) {
+    void startStep(long t) {
+        muProduct *= mu(t);
+    }
+
+    @Override
+    void update(float[] w, float[] g, long t, int from, int to) {
         double mu = mu(t);
         double muNext = mu(t + 1);
-        muProduct *= mu;
         float gradientWeight = (float) (learningRate * (1 - mu) / (1 - muProduct));
         float momentumWeight = (float) (learningRate * muNext / (1 - muProduct * muNext));
         float rootCorrection = (float) Math.sqrt(1 - Math.pow(beta2, t));
@@ -46,7 +50,7 @@ public final class Nadam extends AdaptiveMomentOptimizer<Nadam> {
         float b2 = (float) beta2;
         float c2 = (float) (1 - beta2);
         float eps = (float) epsilon;
-        for (int i = 0; i < w.length; i++) {
+        for (int i = from; i < to; i++) {
             float mi = b1 * m[i] + c1 * g[i];
             float ri = b2 * r[i] + c2 * g[i] * g[i];
             m[i] = mi;

@@ -48,17 +48,17 @@ public final class Sgd extends ElementwiseOptimizer<Sgd> {
     }
 
     @Override
-    void update(float[] w, float[] g, long t) {
+    void update(float[] w, float[] g, long t, int from, int to) {
         float lr = (float) learningRate;
         if (velocity == null) {
-            for (int i = 0; i < w.length; i++) {
+            for (int i = from; i < to; i++) {
                 w[i] -= lr * g[i];
             }
             return;
         }
         float mu = (float) momentum;
         float[] vel = velocity;
-        for (int i = 0; i < w.length; i++) {
+        for (int i = from; i < to; i++) {
             float v = flushSubnormal(mu * vel[i] + g[i]);
             vel[i] = v;
             w[i] -= lr * (nesterov ? g[i] + mu * v : v);

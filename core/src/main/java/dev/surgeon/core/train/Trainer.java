@@ -7,6 +7,7 @@ import dev.surgeon.core.nn.Mask;
 import dev.surgeon.core.nn.Network;
 import dev.surgeon.core.nn.Workspace;
 import dev.surgeon.core.optim.CurvatureOptimizer;
+import dev.surgeon.core.optim.ElementwiseOptimizer;
 import dev.surgeon.core.optim.Lbfgs;
 import dev.surgeon.core.optim.LearningRateSchedule;
 import dev.surgeon.core.optim.Optimizer;
@@ -25,8 +26,18 @@ import java.util.List;
  * other randomness; with single-threaded kernels the same network, data, optimizer and seed give
  * bit-identical weights. With multi-threaded kernels that holds as far as the provider's reductions are
  * deterministic. After warm-up a step allocates nothing (buffers live in one {@link Workspace}).
+ *
+ * <p>Data parallelism: when the network's kernels may use several threads, the plain step (no {@link TrainingStep},
+ * no {@link CurvatureOptimizer}) splits each batch into one shard per thread, each with its own workspace,
+ * single-threaded kernels and gradient buffer, and combines the shard gradients ({@link DataParallelBatch}); shards
+ * have at least {@value #MIN_SHARD} samples. The weights then depend on the shard count (float summation order and,
+ * with dropout, the per-shard masks), and are deterministic for a given count. {@link Builder#dataParallel(int)}
+ * sets the count (1: off).
  */
 public final class Trainer {
+    /** Smallest shard the automatic data-parallel split makes: below it the products get too thin to pay off. */
+    static final int MIN_SHARD = 16;
+
     private final Network network;
     private final Loss loss;
     private final Optimizer optimizer;
@@ -42,6 +53,7 @@ public final class Trainer {
     private final Workspace ws;
     private final float[] gradient;
     private final TrainingStep customStep;
+    private final DataParallelBatch parallel;
 
     private Trainer(Builder b) {
         this.network = b.network;
@@ -72,6 +84,29 @@ public final class Trainer {
         if (validation != null) {
             ws.checkCompatible(validation);
         }
+        int shards = shardCount(b);
+        this.parallel = shards > 1 ? new DataParallelBatch(network, loss, shards, batchSize, seed) : null;
+    }
+
+    /** The builder's shard count, or the automatic one: one per kernel thread, shards of ≥ {@link #MIN_SHARD}. */
+    private static int shardCount(Builder b) {
+        boolean plainStep = b.step == null && !(b.optimizer instanceof CurvatureOptimizer);
+        if (b.shards > 1) {
+            if (!plainStep) {
+                throw new IllegalArgumentException("data-parallel training needs the plain gradient step; "
+                        + (b.step != null ? "a custom training step" : b.optimizer.getClass().getSimpleName()
+                        + ", which measures curvature on the whole batch,") + " cannot be split into shards (use dataParallel(1))");
+            }
+            if (b.shards > b.batchSize) {
+                throw new IllegalArgumentException("cannot split batches of " + b.batchSize + " samples into " + b.shards
+                        + " shards; use at most " + b.batchSize);
+            }
+            return b.shards;
+        }
+        if (b.shards == 1 || !plainStep) {
+            return 1;
+        }
+        return Math.max(1, Math.min(b.network.kernels().threads(), b.batchSize / MIN_SHARD));
     }
 
     public static Builder builder(Network network, Loss loss, Optimizer optimizer) {
@@ -98,10 +133,16 @@ public final class Trainer {
             int correct = 0;
             for (int b = 0; b < batches.count(); b++) {
                 int count = batches.batchLength(b);
-                ws.load(train, order, b * batchSize, count);
-                double batchLoss = step();
+                double batchLoss;
+                if (parallel != null) {
+                    batchLoss = step(train, order, b * batchSize, count);
+                    correct += parallel.correct();
+                } else {
+                    ws.load(train, order, b * batchSize, count);
+                    batchLoss = step();
+                    correct += loss.countCorrect(ws.outputs(), ws.targets(), count, network.outputSize());
+                }
                 lossSum += batchLoss / loss.scale(count);
-                correct += loss.countCorrect(ws.outputs(), ws.targets(), count, network.outputSize());
                 for (int i = 0; i < listeners.size(); i++) {
                     listeners.get(i).onBatch(epoch, b, count, batchLoss);
                 }
@@ -126,13 +167,48 @@ public final class Trainer {
     /**
      * One training step on the batch already loaded in {@link #workspace()}: forward and backward in training
      * mode, masked gradient, optimizer step, masked parameters — or the builder's {@link TrainingStep}. Returns the
-     * batch loss before the step.
+     * batch loss before the step. Never data-parallel: {@link #step(Dataset, int[], int, int)} is.
      */
     public double step() {
         if (customStep != null) {
             return customStep.step(ws);
         }
-        double value = network.lossAndGradient(ws, loss, gradient, true);
+        return update(network.lossAndGradient(ws, loss, gradient, true));
+    }
+
+    /**
+     * One training step on samples {@code order[from, from + count)} of the data: loaded into the training
+     * workspace and run by {@link #step()}, or, when the trainer is data-parallel, split over the shards. Returns
+     * the batch loss before the step.
+     */
+    public double step(Dataset data, int[] order, int from, int count) {
+        if (count < 1 || count > batchSize) {
+            throw new IllegalArgumentException("a step takes 1 to " + batchSize + " samples, got " + count);
+        }
+        if (parallel == null) {
+            ws.load(data, order, from, count);
+            return step();
+        }
+        ws.checkCompatible(data);
+        if (optimizer instanceof ElementwiseOptimizer<?> elementwise) {
+            // The gradient is not masked first: an elementwise rule's pruned entries are overwritten by its own mask
+            // handling (the trainer attached the mask), so the result is the same.
+            double value = parallel.step(data, order, from, count, gradient, elementwise, network.parameters());
+            if (mask != null) {
+                mask.apply(network.parameters());
+            }
+            return value;
+        }
+        return update(parallel.lossAndGradient(data, order, from, count, gradient));
+    }
+
+    /** Number of data-parallel shards a batch is split into (1: the whole batch in one workspace). */
+    public int dataParallelShards() {
+        return parallel == null ? 1 : parallel.shardCount();
+    }
+
+    /** Masked gradient, curvature preparation, optimizer step, masked parameters; returns {@code value}. */
+    private double update(double value) {
         if (mask != null) {
             mask.applyToGradient(gradient);
         }
@@ -231,6 +307,7 @@ public final class Trainer {
         private EarlyStopping earlyStopping;
         private final List<TrainingListener> listeners = new ArrayList<>();
         private TrainingStep step;
+        private int shards;
 
         private Builder(Network network, Loss loss, Optimizer optimizer) {
             this.network = network;
@@ -299,6 +376,19 @@ public final class Trainer {
          */
         public Builder step(TrainingStep rule) {
             this.step = rule;
+            return this;
+        }
+
+        /**
+         * Splits every batch into {@code shards} parts trained in parallel (see the class documentation); 1 turns
+         * data parallelism off. Default: one shard per kernel thread, each of at least 16 samples, when the step is
+         * the plain gradient step.
+         */
+        public Builder dataParallel(int shards) {
+            if (shards < 1) {
+                throw new IllegalArgumentException("data-parallel shards must be >= 1, got " + shards);
+            }
+            this.shards = shards;
             return this;
         }
 
