@@ -3,6 +3,7 @@ package dev.surgeon.kernels;
 import static dev.surgeon.kernels.VectorOps.fma;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -58,6 +59,13 @@ final class FloatGemm extends PackedProduct<float[]> {
                         dst[d + r] = 0f;
                     }
                 }
+            } else if (h == MR) {
+                // MR rows, each contiguous along k: one masked gather of MR lanes per k step, one masked store.
+                int[] rowOffsets = gatherOffsets(ROWS_OF_A, lda, MR);
+                int src = aOff + (i0 + ir) * lda + p0;
+                for (int p = 0; p < depth; p++) {
+                    FloatVector.fromArray(S, a, src + p, rowOffsets, 0, PANEL_ROWS).intoArray(dst, q + p * MR, PANEL_ROWS);
+                }
             } else {
                 for (int r = 0; r < h; r++) {
                     int src = aOff + (i0 + ir + r) * lda + p0;
@@ -77,7 +85,18 @@ final class FloatGemm extends PackedProduct<float[]> {
     @Override
     void packB(boolean trans, float[] b, int bOff, int ldb, int p0, int depth, int j0, int cols, float[] dst,
                int dstOff) {
-        if (trans) {
+        if (trans && cols == NR) {
+            // One gather per half panel and k step: on LeNet-sized products (64 × 300 × 784, B = Wᵀ) this packing
+            // ran at a quarter of the product's time when written element by element, 28 % slower than NN.
+            int[] rows = gatherOffsets(ROWS_OF_B, ldb, L);
+            int base = bOff + j0 * ldb + p0;
+            int second = base + L * ldb;
+            for (int p = 0; p < depth; p++) {
+                int d = dstOff + p * NR;
+                FloatVector.fromArray(S, b, base + p, rows, 0).intoArray(dst, d);
+                FloatVector.fromArray(S, b, second + p, rows, 0).intoArray(dst, d + L);
+            }
+        } else if (trans) {
             // op(B)[p][j] = B[j][p]: read each row of B contiguously, write it as one column of the panel.
             for (int col = 0; col < cols; col++) {
                 int src = bOff + (j0 + col) * ldb + p0;
@@ -109,6 +128,27 @@ final class FloatGemm extends PackedProduct<float[]> {
                 }
             }
         }
+    }
+
+    /** The first MR lanes: one k step of an A panel. */
+    private static final VectorMask<Float> PANEL_ROWS = S.indexInRange(0, MR);
+
+    private static final ThreadLocal<int[]> ROWS_OF_A = ThreadLocal.withInitial(() -> new int[L + 1]);
+    private static final ThreadLocal<int[]> ROWS_OF_B = ThreadLocal.withInitial(() -> new int[L + 1]);
+
+    /**
+     * {0, ld, 2·ld, …} for the first {@code lanes} lanes and 0 after them (the Vector API range-checks the indices of
+     * masked-off lanes too), cached per thread for the last ld in entry L.
+     */
+    private static int[] gatherOffsets(ThreadLocal<int[]> cache, int ld, int lanes) {
+        int[] o = cache.get();
+        if (o[L] != ld || o[1] != (lanes > 1 ? ld : 0)) {
+            for (int i = 0; i < L; i++) {
+                o[i] = i < lanes ? i * ld : 0;
+            }
+            o[L] = ld;
+        }
+        return o;
     }
 
     @Override
