@@ -157,7 +157,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
             description = "Seed of the initial weights, the batch order, dropout and generated data (MONK training "
-                    + "subsets, CSV holdout). Same seed and --threads 1: bit-identical weights. Default: ${DEFAULT-VALUE}.")
+                    + "subsets, CSV holdout). Same seed and same --threads: bit-identical weights (with more than one thread, "
+                    + "each batch is split into one data-parallel shard per thread). Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The model file to write (.safetensors).")
@@ -274,6 +275,11 @@ final class TrainCommand implements Callable<Integer> {
                     builder.earlyStopping(new EarlyStopping(patience, 0, true));
                 }
                 Trainer trainer = builder.build();
+                if (!fullBatch && trainer.dataParallelShards() > 1) {
+                    stdout.printf(Locale.ROOT, "data-parallel: each batch split into %d shards, one per thread%n",
+                            trainer.dataParallelShards());
+                    stdout.flush();
+                }
                 if (fullBatch) {
                     Lbfgs lbfgs = opt.lbfgs(lr);
                     result = trainer.fitFullBatch(lbfgs, split.train(), epochCount, wd);

@@ -183,4 +183,24 @@ class RoundTripTest {
         SavedModel original = ModelFile.read(model, Kernels.scalar());
         assertEquals(9, original.network().parameterCount());
     }
+
+    /**
+     * With two kernel threads the trainer splits each batch into two data-parallel shards and says so; with one
+     * thread it does not split (and does not say so). Both runs are reproducible: the same command gives the same
+     * weights twice.
+     */
+    @Test
+    void trainWithTwoThreadsSaysItSplitsBatchesAndIsReproducible() throws Exception {
+        Path a = dir.resolve("a.safetensors");
+        Path b = dir.resolve("b.safetensors");
+        Cli.Result two = ok("train", "--data", "monk-1", "--threads", "2", "--batch-size", "32", "--epochs", "3", "--out", a.toString());
+        ok("train", "--data", "monk-1", "--threads", "2", "--batch-size", "32", "--epochs", "3", "--out", b.toString());
+        boolean multiThreaded = Kernels.get().withThreads(2).threads() == 2;
+        assertEquals(multiThreaded, two.out().contains("data-parallel: each batch split into 2 shards"), two.out());
+        Cli.Result one = ok("train", "--data", "monk-1", "--threads", "1", "--batch-size", "32", "--epochs", "3", "--out",
+                dir.resolve("c.safetensors").toString());
+        assertTrue(!one.out().contains("data-parallel"), one.out());
+        assertArrayEquals(ModelFile.read(a, Kernels.scalar()).network().parameters(),
+                ModelFile.read(b, Kernels.scalar()).network().parameters(), "same seed and threads: the same weights");
+    }
 }
