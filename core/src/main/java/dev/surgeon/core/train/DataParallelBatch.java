@@ -6,6 +6,7 @@ import dev.surgeon.core.nn.Network;
 import dev.surgeon.core.nn.Workspace;
 import dev.surgeon.core.optim.ElementwiseOptimizer;
 import dev.surgeon.kernels.Kernels;
+import dev.surgeon.kernels.WorkerTeam;
 
 /**
  * Data-parallel loss and gradient of one mini-batch: the batch is cut into contiguous shards, every shard runs its

@@ -1,4 +1,4 @@
-package dev.surgeon.core.train;
+package dev.surgeon.kernels;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -7,18 +7,20 @@ import java.util.function.IntConsumer;
 
 /**
  * A fixed team of threads for short, frequent parallel phases: {@link #run} executes {@code body(0)} on the caller and
- * {@code body(1)} … {@code body(size − 1)} on the team's helper threads, and returns when all are done.
+ * {@code body(1)} … {@code body(size − 1)} on the team's helper threads, and returns when all are done. Used by the
+ * kernels' own parallel calls and by data-parallel training in core.
  *
  * <p>Why not a fork/join pool: a data-parallel training step has two phases of 0.2–1 ms each, and handing a task to a
- * parked pool worker and noticing its completion cost 40–80 µs each way on this machine's virtual CPUs (measured:
- * worker start delay 45 µs, join 80 µs after the worker finished) — 15 % of a LeNet-300-100 step. Here helpers spin for
+ * parked pool worker and noticing its completion cost 40–80 µs each way on a 2-vCPU virtual machine (measured:
+ * worker start delay 45 µs, join 80 µs after the worker finished) — 15 % of a LeNet-300-100 step; a 256 × 256 sgemm
+ * split in two (120 µs per half) gained nothing from its second thread. Here helpers spin for
  * {@value #SPIN_MICROS} µs after each phase before parking, and the caller spins while they finish, so back-to-back
  * phases hand over in about a microsecond. An idle helper parks, and exits after {@value #IDLE_EXIT_SECONDS} s
  * without work (the next phase starts a new one), so a discarded trainer leaves no threads behind.
  *
  * <p>One caller at a time: {@link #run} is not re-entrant and not thread-safe (a trainer steps from one thread).
  */
-final class WorkerTeam {
+public final class WorkerTeam {
     private static final long SPIN_MICROS = 200;
     private static final long IDLE_EXIT_SECONDS = 1;
     private static final int ACTIVE = 0;
@@ -32,7 +34,7 @@ final class WorkerTeam {
     private volatile IntConsumer body;
 
     /** A team of {@code size} threads: the caller of {@link #run} and {@code size − 1} helpers (started on first use). */
-    WorkerTeam(int size, String name) {
+    public WorkerTeam(int size, String name) {
         if (size < 1) {
             throw new IllegalArgumentException("a team needs at least 1 thread, got " + size);
         }
@@ -43,12 +45,12 @@ final class WorkerTeam {
         }
     }
 
-    int size() {
+    public int size() {
         return helpers.length + 1;
     }
 
     /** Runs {@code body.accept(i)} for i = 0 … size−1 in parallel; rethrows the first failure after all have ended. */
-    void run(IntConsumer body) {
+    public void run(IntConsumer body) {
         this.body = body;
         pending.set(helpers.length);
         long g = generation + 1;

@@ -1,4 +1,4 @@
-package dev.surgeon.core.train;
+package dev.surgeon.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
