@@ -119,16 +119,16 @@ public final class KfacOperator implements CurvatureOperator {
         KroneckerFactors.LayerFactors f = b.f;
         int na = f.inputDim;
         int ng = f.outputDim;
-        double traceA = Vectors.meanDiagonal(f.a, 0, na, na);
-        double traceG = scale * Vectors.meanDiagonal(f.gamma, 0, ng, ng);
+        double traceA = Vectors.meanDiagonal(f.a(), 0, na, na);
+        double traceG = scale * Vectors.meanDiagonal(f.gamma(), 0, ng, ng);
         double gamma = Math.sqrt(damping.lambda() + damping.weightDecay());
         // π balances the two factors' scales; degenerate factors (zero trace) get π = 1.
         double pi = traceA > 0 && traceG > 0 ? Math.sqrt(traceA / traceG) : 1;
-        b.first = f.gamma.clone();
+        b.first = f.gamma().clone();
         for (int i = 0; i < b.first.length; i++) {
             b.first[i] *= scale;
         }
-        b.second = f.a.clone();
+        b.second = f.a().clone();
         b.firstInverse = new double[ng * ng];
         b.secondInverse = new double[na * na];
         DampingRecord rg = DampedCholesky.invert(kernels, f.name + " Γ", b.first, 0, ng, ng,
@@ -149,10 +149,10 @@ public final class KfacOperator implements CurvatureOperator {
         KroneckerFactors.LayerFactors f = b.f;
         int na = f.inputDim;
         int ng = f.outputDim;
-        b.second = f.a.clone();
+        b.second = f.a().clone();
         b.inputValues = new double[na];
         symmetricEigen(kernels, na, b.second, b.inputValues);
-        b.first = f.gamma.clone();
+        b.first = f.gamma().clone();
         b.gradientValues = new double[ng];
         symmetricEigen(kernels, ng, b.first, b.gradientValues);
         for (int i = 0; i < na; i++) {
@@ -164,7 +164,7 @@ public final class KfacOperator implements CurvatureOperator {
             minProduct = Math.min(minProduct, b.gradientValues[i] * b.inputValues[0]);
         }
         double floor = minProduct;
-        double meanAbs = Math.abs(Vectors.meanDiagonal(f.gamma, 0, ng, ng) * scale * Vectors.meanDiagonal(f.a, 0, na, na));
+        double meanAbs = Math.abs(Vectors.meanDiagonal(f.gamma(), 0, ng, ng) * scale * Vectors.meanDiagonal(f.a(), 0, na, na));
         DampingRecord r = DampedCholesky.retry(f.name, Damping.absolute(damping.lambda()), damping.lambda(), meanAbs,
                 l -> floor + l > 0);
         b.lambda = r.used();
