@@ -99,6 +99,40 @@ class DataParallelTrainingTest {
         return net.parameters().clone();
     }
 
+    /**
+     * Masked training through the split update (where the gradient is not masked before the optimizer: the optimizer's
+     * own mask handling must cover it): pruned weights stay exactly 0 and their momentum stays 0, and the other
+     * weights follow the whole-batch run to float summation order (1e-5 after three momentum steps of η = 0.5).
+     */
+    @Test
+    void maskedShardedTrainingKeepsPrunedWeightsAtZeroAndFollowsTheWholeBatchRun() {
+        Dataset data = TrainerTest.images(12, 7);
+        float[][] result = new float[2][];
+        int[] shardCounts = {1, 3};
+        dev.surgeon.core.nn.Mask mask = null;
+        for (int r = 0; r < 2; r++) {
+            Network net = Network.create(CONV, 4, Kernels.scalar());
+            float[] w = net.parameters();
+            for (int q = 0; q < w.length; q += 3) {
+                w[q] = 0f;
+            }
+            mask = dev.surgeon.core.nn.Mask.ofZeros(net.layout(), w);
+            Trainer t = Trainer.builder(net, Loss.softmaxCrossEntropy(), Sgd.momentum(0.5, 0.9)).batchSize(12)
+                    .dataParallel(shardCounts[r]).mask(mask).build();
+            int[] order = identity(12);
+            for (int step = 0; step < 3; step++) {
+                t.step(data, order, 0, 12);
+            }
+            result[r] = net.parameters().clone();
+        }
+        for (int q : mask.prunedIndices()) {
+            assertEquals(0f, result[1][q], "pruned weight " + q);
+        }
+        for (int q = 0; q < result[0].length; q++) {
+            assertEquals(result[0][q], result[1][q], 1e-5, "weight " + q);
+        }
+    }
+
     @Test
     void automaticShardsFollowTheKernelThreadsAndStayOffWhereTheStepCannotBeSplit() {
         Network multi = Network.create(CONV, 1, Kernels.scalar());
