@@ -36,8 +36,12 @@ import java.util.function.IntToLongFunction;
  * @param <A> the array type
  */
 abstract class PackedProduct<A> {
-    /** Below this many multiply-adds per task, fork/join overhead outweighs the parallel gain. */
-    private static final long MIN_MULADDS_PER_TASK = 1L << 22;
+    /**
+     * Below this many multiply-adds per task, the hand-off outweighs the parallel gain. With the spinning
+     * {@link WorkerTeam} (about 1 µs per hand-off) 2²⁰ pays: on 2 cores sgemm n = 128 ran 1.40–1.46× faster on two
+     * threads, n = 192 1.65–1.74×, where 2²² (the fork/join-era bound) left everything below n = 256 on one thread.
+     */
+    private static final long MIN_MULADDS_PER_TASK = 1L << 20;
 
     final int mr;
     final int nr;
