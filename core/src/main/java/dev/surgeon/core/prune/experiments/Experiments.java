@@ -48,7 +48,8 @@ public final class Experiments {
                         "net=lenet-5 (or lenet-300-100) data=/usr/share/datasets/fashion-mnist model=target/experiments/NET-fashion-mnist"
                                 + ".safetensors dense-epochs=(recipe) methods=filter-norm,taylor,taylor-fo,taylor-so,sosp-h,sosp-i,kfac-obs,redundancy "
                                 + "(NAME@per-flop: allocation override) "
-                                + "flops=0.5,0.25,0.125 retrain-epochs=2 lr=0.01 calibration=1000 structured=all seed=0 latency-reps=31",
+                                + "flops=0.5,0.25,0.125 retrain-epochs=2 lr=0.01 calibration=1000 structured=all seed=0 latency-reps=31 "
+                                + "rounds=1 finetune-steps=0 (SGD steps between rounds)",
                         StructuredLenet::run),
                 new Entry("structured-oracle", "Spearman correlation of each structured criterion with the remove-and-measure oracle "
                         + "(METHODS R21), and gradient-redundancy estimates vs measured safe rates per layer (D5)",

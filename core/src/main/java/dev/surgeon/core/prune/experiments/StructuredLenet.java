@@ -20,7 +20,8 @@ import java.util.Map;
 
 /**
  * Structured pruning of LeNet-5 or LeNet-300-100 on Fashion-MNIST to 2×, 4× and 8× fewer multiply-adds (issue 9):
- * every criterion of {@link StructuredMethods} from the same dense network, one-shot at the target, then fine-tuned;
+ * every criterion of {@link StructuredMethods} from the same dense network, one shot at the target (or in {@code rounds}
+ * rounds with {@code finetune-steps} SGD steps between them, the same schedule for every method), then fine-tuned;
  * test accuracy right after pruning and after fine-tuning, parameters and multiply-adds of the shrunk network, and the
  * measured median forward latency at batch 1 and batch 128 of the shrunk network against the dense one, timed side by
  * side ({@link ForwardLatency}) with the kernels {@link Kernels#get()} selects.
@@ -36,7 +37,7 @@ public final class StructuredLenet {
     /** Arguments {@code key=value}: see {@link Experiments#all()}. */
     public static String run(Map<String, String> a) throws IOException {
         Arguments.check(a, "structured", "net", "data", "model", "dense-epochs", "methods", "flops", "retrain-epochs", "lr",
-                "calibration", "structured", "seed", "latency-reps");
+                "calibration", "structured", "seed", "latency-reps", "rounds", "finetune-steps");
         String netName = a.getOrDefault("net", "lenet-5");
         TrainedModels.Recipe recipe = recipe(a, netName);
         Path data = Path.of(a.getOrDefault("data", Datasets.FASHION_MNIST_PATH));
@@ -48,6 +49,9 @@ public final class StructuredLenet {
         String kind = a.getOrDefault("structured", "all");
         long seed = Arguments.integer(a, "seed", 0L);
         int reps = Arguments.integer(a, "latency-reps", 31);
+        int rounds = Arguments.integer(a, "rounds", 1);
+        int steps = Arguments.integer(a, "finetune-steps", 0);
+        checkSchedule(rounds, steps); // before the dense network is trained, not after
 
         Split split = Datasets.fashionMnist(data);
         Loss loss = Loss.softmaxCrossEntropy();
@@ -61,9 +65,11 @@ public final class StructuredLenet {
         b.append(String.format(Locale.ROOT, "%s on Fashion-MNIST (%s), dense test accuracy %.2f %%, %d parameters, %d multiply-adds; "
                 + "kernels %s (%d threads)%n", netName, recipe, 100 * denseAccuracy, dense.parameterCount(),
                 dev.surgeon.core.prune.Flops.dense(dense), dense.kernels().name(), dense.kernels().threads()));
-        b.append(String.format(Locale.ROOT, "one-shot structured pruning (%s) on %d calibration samples, then %d epochs of SGD "
-                + "(lr %s cosine, momentum 0.9, batch 64); latency: median of %d alternating timed repetitions (dense, shrunk) after warm-up%n%n", kind,
-                calibration, retrain, lr, reps));
+        String schedule = rounds == 1 ? "one-shot" : String.format(Locale.ROOT, "%d-round (%d SGD steps, lr %s constant, momentum 0.9, "
+                + "batch 64, between rounds)", rounds, steps, lr);
+        b.append(String.format(Locale.ROOT, "%s structured pruning (%s) on %d calibration samples, then %d epochs of SGD "
+                + "(lr %s cosine, momentum 0.9, batch 64); latency: median of %d alternating timed repetitions (dense, shrunk) after warm-up%n%n",
+                schedule, kind, calibration, retrain, lr, reps));
         b.append("| method | FLOPs kept | reduction | params | widths | acc pruned | acc fine-tuned | Δ vs dense "
                 + "| b1 dense/shrunk ms | b1 speed-up | b128 dense/shrunk ms | b128 speed-up |\n");
         b.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -71,16 +77,8 @@ public final class StructuredLenet {
             for (String m : methods) {
                 // NAME or NAME@ALLOCATION (e.g. sosp-h@per-flop): the preset with its allocation knob overridden.
                 String[] token = m.strip().split("@", 2);
-                Map<String, String> knobs = new LinkedHashMap<>();
-                if (token.length == 2) {
-                    knobs.put("allocation", token[1]);
-                }
-                knobs.put("structured", kind);
-                knobs.put("flops", Double.toString(f));
-                knobs.put("calibration", Integer.toString(calibration));
-                knobs.put("retrain_epochs", Integer.toString(retrain));
-                knobs.put("finetune_lr", Double.toString(lr));
-                knobs.put("finetune_cosine", "true");
+                Map<String, String> knobs = presetKnobs(token.length == 2 ? token[1] : null, kind, f, calibration, retrain, lr, rounds,
+                        steps);
                 Network net = dense.copy(Kernels.get());
                 PruningContext ctx = PruningContext.builder(net, loss, split.train()).test(split.test()).seed(seed)
                         .evaluationBatch(1000).build();
@@ -115,6 +113,42 @@ public final class StructuredLenet {
             }
         }
         return b.toString();
+    }
+
+    /**
+     * The knob overrides every preset gets in this experiment: the allocation of {@code NAME@ALLOCATION} (null: the
+     * preset's), the structures, the FLOPs target, the calibration set, the final fine-tuning and the pruning schedule
+     * ({@code rounds}, {@code finetune_steps} of mini-batch SGD between rounds, at the fine-tuning learning rate).
+     */
+    static Map<String, String> presetKnobs(String allocation, String kind, double flops, int calibration, int retrainEpochs,
+            double lr, int rounds, int finetuneSteps) {
+        checkSchedule(rounds, finetuneSteps);
+        Map<String, String> knobs = new LinkedHashMap<>();
+        if (allocation != null) {
+            knobs.put("allocation", allocation);
+        }
+        knobs.put("structured", kind);
+        knobs.put("flops", Double.toString(flops));
+        knobs.put("calibration", Integer.toString(calibration));
+        knobs.put("retrain_epochs", Integer.toString(retrainEpochs));
+        knobs.put("finetune_lr", Double.toString(lr));
+        knobs.put("finetune_cosine", "true");
+        knobs.put("rounds", Integer.toString(rounds));
+        knobs.put("finetune_steps", Integer.toString(finetuneSteps));
+        return knobs;
+    }
+
+    private static void checkSchedule(int rounds, int finetuneSteps) {
+        if (rounds < 1) {
+            throw new IllegalArgumentException("argument rounds must be >= 1, got " + rounds);
+        }
+        if (finetuneSteps < 0) {
+            throw new IllegalArgumentException("argument finetune-steps must be >= 0, got " + finetuneSteps);
+        }
+        if (finetuneSteps > 0 && rounds == 1) {
+            throw new IllegalArgumentException("argument finetune-steps runs between pruning rounds; with rounds=1 there are none "
+                    + "(use rounds >= 2, or retrain-epochs for the fine-tuning after the last round)");
+        }
     }
 
     /** The training recipe of the dense network, with the epochs of argument {@code dense-epochs} if given. */

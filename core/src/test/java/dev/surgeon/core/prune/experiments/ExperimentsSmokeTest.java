@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.surgeon.core.prune.structured.StructureAllocation;
+import dev.surgeon.core.prune.structured.StructuredMethods;
+import dev.surgeon.core.prune.structured.StructuredPlan;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -96,6 +100,32 @@ class ExperimentsSmokeTest {
         String oracle = StructuredOracle.run(Map.of("net", "lenet-300-100", "data", dir.toString(), "model", model,
                 "samples", "40", "taus", "0.05"));
         assertTrue(oracle.contains("| taylor-fo |") && oracle.contains("measured safe rate"), oracle);
+    }
+
+    @Test
+    void structuredScheduleArgumentsReachThePresetsAsRoundsAndFinetuneSteps() {
+        StructuredPlan iterative = StructuredMethods.plan("sosp-h",
+                StructuredLenet.presetKnobs("per-flop", "all", 0.25, 1000, 1, 0.01, 4, 250));
+        assertEquals(4, iterative.rounds());
+        assertEquals(250, iterative.betweenSteps());
+        assertEquals(0.25, iterative.keepFlops());
+        assertEquals(StructureAllocation.Mode.PER_FLOP, iterative.allocation().mode());
+        StructuredPlan oneShot = StructuredMethods.plan("filter-norm", StructuredLenet.presetKnobs(null, "all", 0.5, 1000, 1, 0.01, 1, 0));
+        assertEquals(1, oneShot.rounds());
+        assertEquals(0, oneShot.betweenSteps());
+        assertEquals(StructureAllocation.Mode.UNIFORM, oneShot.allocation().mode(), "the preset's own allocation without @");
+        // A bad schedule is refused before the data are read or the dense network is trained (the data folder does not exist).
+        Map<String, String> base = Map.of("net", "lenet-5", "data", "/nonexistent/fashion-mnist");
+        for (Map.Entry<String, String> bad : List.of(Map.entry("rounds", "0"), Map.entry("finetune-steps", "-1"),
+                Map.entry("finetune-steps", "10"))) {
+            Map<String, String> a = new HashMap<>(base);
+            a.put(bad.getKey(), bad.getValue());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StructuredLenet.run(a));
+            assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
+        }
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> StructuredLenet.run(Map.of("finetune_steps", "10")));
+        assertTrue(unknown.getMessage().contains("rounds, finetune-steps"), unknown.getMessage());
     }
 
     @Test
