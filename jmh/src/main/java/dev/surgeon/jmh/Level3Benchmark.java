@@ -126,4 +126,51 @@ public class Level3Benchmark {
     public float[] ssyrkThreads(Threads s) {
         return syrk(s);
     }
+
+    /**
+     * The products of a LeNet-300-100 training step on a data-parallel shard of 64 samples (and the whole batch of
+     * 128), as {@code TRANSPOSES:MxNxK}: the forward products X·Wᵀ (NT), the weight gradients Δᵀ·X (TN) and the
+     * input gradient Δ·W (NN). One thread; compare the providers side by side.
+     */
+    @State(Scope.Thread)
+    public static class TrainingShapes {
+        @Param({"vector", "openblas"})
+        public String provider;
+
+        @Param({"NT:64x300x784", "TN:300x784x64", "NT:64x100x300", "TN:100x300x64", "NN:64x300x100", "NT:128x300x784"})
+        public String shape;
+
+        Kernels kernels;
+        Trans transA;
+        Trans transB;
+        int m;
+        int n;
+        int k;
+        float[] a;
+        float[] b;
+        float[] c;
+
+        @Setup
+        public void setup() {
+            kernels = BenchmarkSupport.provider(provider, 1);
+            String[] parts = shape.split(":");
+            transA = parts[0].charAt(0) == 'T' ? Trans.T : Trans.N;
+            transB = parts[0].charAt(1) == 'T' ? Trans.T : Trans.N;
+            String[] dims = parts[1].split("x");
+            m = Integer.parseInt(dims[0]);
+            n = Integer.parseInt(dims[1]);
+            k = Integer.parseInt(dims[2]);
+            a = BenchmarkSupport.floats(m * k, 1);
+            b = BenchmarkSupport.floats(k * n, 2);
+            c = new float[m * n];
+        }
+    }
+
+    @Benchmark
+    public float[] sgemmTrainingShapes(TrainingShapes s) {
+        int lda = s.transA == Trans.N ? s.k : s.m;
+        int ldb = s.transB == Trans.N ? s.n : s.k;
+        s.kernels.gemm(s.transA, s.transB, s.m, s.n, s.k, 1f, s.a, 0, lda, s.b, 0, ldb, 0f, s.c, 0, s.n);
+        return s.c;
+    }
 }

@@ -31,7 +31,12 @@ final class PackingBuffers {
     static Lease acquire(Slot slot) {
         Pool pool = POOLS[slot.ordinal()];
         Lease lease = pool.pop();
-        return lease != null ? lease : new Lease(pool);
+        if (lease != null) {
+            return lease;
+        }
+        Lease fresh = new Lease(pool);
+        fresh.lastUser = Thread.currentThread();
+        return fresh;
     }
 
     /**
@@ -43,12 +48,27 @@ final class PackingBuffers {
         private final Lease[] free = new Lease[KEPT_PER_SLOT];
         private int size;
 
+        /**
+         * The free workspace this thread used last, else the most recently returned one. Two threads training
+         * data-parallel otherwise swap workspaces call after call, and every packed panel then starts in the other
+         * core's cache.
+         */
         synchronized Lease pop() {
             if (size == 0) {
                 return null;
             }
-            Lease lease = free[--size];
-            free[size] = null;
+            Thread me = Thread.currentThread();
+            int pick = size - 1;
+            for (int i = size - 1; i >= 0; i--) {
+                if (free[i].lastUser == me) {
+                    pick = i;
+                    break;
+                }
+            }
+            Lease lease = free[pick];
+            free[pick] = free[size - 1];
+            free[--size] = null;
+            lease.lastUser = me;
             return lease;
         }
 
@@ -63,6 +83,8 @@ final class PackingBuffers {
     /** One workspace: a primary and a secondary array per precision and an index array, grown on demand. */
     static final class Lease {
         private final Pool home;
+        /** The thread that leased it last (compared by identity only; a dead thread's entry is harmless). */
+        private Thread lastUser;
         private float[] floats = new float[0];
         private float[] floats2 = new float[0];
         private double[] doubles = new double[0];
