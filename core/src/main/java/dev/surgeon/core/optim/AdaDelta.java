@@ -7,7 +7,7 @@ package dev.surgeon.core.optim;
  * State: 2d floats.
  */
 public final class AdaDelta extends SquaredGradientAverage<AdaDelta> {
-    private float[] meanSquareUpdate;
+    float[] meanSquareUpdate;
 
     public AdaDelta() {
         this(1.0, 0.9, 1e-6);
@@ -30,10 +30,10 @@ public final class AdaDelta extends SquaredGradientAverage<AdaDelta> {
         float b = (float) (1 - rho);
         float eps = (float) epsilon;
         for (int i = from; i < to; i++) {
-            float r = a * meanSquare[i] + b * g[i] * g[i];
+            float r = flushSubnormal(a * meanSquare[i] + b * g[i] * g[i]);
             meanSquare[i] = r;
             float delta = -(float) Math.sqrt(meanSquareUpdate[i] + eps) / (float) Math.sqrt(r + eps) * g[i];
-            meanSquareUpdate[i] = a * meanSquareUpdate[i] + b * delta * delta;
+            meanSquareUpdate[i] = flushSubnormal(a * meanSquareUpdate[i] + b * delta * delta);
             w[i] += lr * delta;
         }
     }

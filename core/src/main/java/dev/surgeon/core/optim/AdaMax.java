@@ -24,7 +24,7 @@ public final class AdaMax extends AdaptiveMomentOptimizer<AdaMax> {
         float eps = (float) epsilon;
         float stepSize = (float) (learningRate / (1 - Math.pow(beta1, t)));
         for (int i = from; i < to; i++) {
-            float mi = b1 * m[i] + c1 * g[i];
+            float mi = flushSubnormal(b1 * m[i] + c1 * g[i]);
             float ui = Math.max(b2 * r[i], Math.abs(g[i]) + eps);
             m[i] = mi;
             r[i] = ui;

@@ -51,8 +51,8 @@ public final class Nadam extends AdaptiveMomentOptimizer<Nadam> {
         float c2 = (float) (1 - beta2);
         float eps = (float) epsilon;
         for (int i = from; i < to; i++) {
-            float mi = b1 * m[i] + c1 * g[i];
-            float ri = b2 * r[i] + c2 * g[i] * g[i];
+            float mi = flushSubnormal(b1 * m[i] + c1 * g[i]);
+            float ri = flushSubnormal(b2 * r[i] + c2 * g[i] * g[i]);
             m[i] = mi;
             r[i] = ri;
             float denominator = (float) Math.sqrt(ri) / rootCorrection + eps;

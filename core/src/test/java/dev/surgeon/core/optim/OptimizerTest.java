@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.surgeon.core.nn.ArchitectureSpec;
 import dev.surgeon.core.nn.Mask;
 import dev.surgeon.core.nn.ParameterLayout;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -197,20 +198,32 @@ class OptimizerTest {
     void optimizerStateOfAWeightWithZeroGradientEndsAtZeroNotSubnormal() {
         Sgd sgd = Sgd.momentum(0.05, 0.9);
         Adam adam = new Adam(0.001);
-        float[] w1 = {1f, 2f};
-        float[] w2 = {1f, 2f};
-        sgd.step(w1, new float[] {1f, -3f});
-        adam.step(w2, new float[] {1f, -3f});
+        Nadam nadam = new Nadam();
+        AdaMax adaMax = new AdaMax();
+        AdaDelta adaDelta = new AdaDelta();
+        RmsProp rmsProp = new RmsProp();
+        List<ElementwiseOptimizer<?>> all = List.of(sgd, adam, nadam, adaMax, adaDelta, rmsProp);
+        float[][] w = new float[all.size()][];
+        for (int o = 0; o < all.size(); o++) {
+            w[o] = new float[] {1f, 2f};
+            all.get(o).step(w[o], new float[] {1f, -3f});
+        }
         float[] zero = new float[2];
         for (int t = 0; t < 100_000; t++) {
-            sgd.step(w1, zero);
-            adam.step(w2, zero);
-            for (float v : new float[] {sgd.velocity[0], sgd.velocity[1], adam.m[0], adam.m[1], adam.r[0], adam.r[1]}) {
+            for (int o = 0; o < all.size(); o++) {
+                all.get(o).step(w[o], zero);
+            }
+            for (float v : new float[] {sgd.velocity[0], sgd.velocity[1], adam.m[0], adam.m[1], adam.r[0], adam.r[1],
+                    nadam.m[0], nadam.r[1], adaMax.m[0], adaMax.m[1], adaDelta.meanSquare[0], adaDelta.meanSquareUpdate[1],
+                    rmsProp.meanSquare[0]}) {
                 assertTrue(v == 0f || Math.abs(v) >= Float.MIN_NORMAL, "subnormal optimizer state " + v + " at step " + t);
             }
         }
         assertEquals(0f, sgd.velocity[0]);
         assertEquals(0f, adam.m[1]);
         assertEquals(0f, adam.r[1]);
+        assertEquals(0f, nadam.m[0]);
+        assertEquals(0f, adaMax.m[1]);
+        assertEquals(0f, adaDelta.meanSquare[0]);
     }
 }
