@@ -138,11 +138,11 @@ final class FloatGemm extends PackedProduct<float[]> {
 
     /**
      * {0, ld, 2·ld, …} for the first {@code lanes} lanes and 0 after them (the Vector API range-checks the indices of
-     * masked-off lanes too), cached per thread for the last ld in entry L.
+     * masked-off lanes too), cached per thread for the last ld in entry L. Each cache serves one lane count.
      */
     private static int[] gatherOffsets(ThreadLocal<int[]> cache, int ld, int lanes) {
         int[] o = cache.get();
-        if (o[L] != ld || o[1] != (lanes > 1 ? ld : 0)) {
+        if (o[L] != ld) {
             for (int i = 0; i < L; i++) {
                 o[i] = i < lanes ? i * ld : 0;
             }

@@ -37,11 +37,7 @@ final class KernelPool {
         boolean inPool = Thread.currentThread() instanceof ForkJoinWorkerThread;
         if (!inPool && tasks <= Team.TEAM.size() && Team.BUSY.compareAndSet(false, true)) {
             try {
-                Team.TEAM.run(t -> {
-                    if (t < tasks) {
-                        body.accept(t);
-                    }
-                });
+                Team.TEAM.run(tasks, body);
             } finally {
                 Team.BUSY.set(false);
             }

@@ -31,12 +31,7 @@ final class PackingBuffers {
     static Lease acquire(Slot slot) {
         Pool pool = POOLS[slot.ordinal()];
         Lease lease = pool.pop();
-        if (lease != null) {
-            return lease;
-        }
-        Lease fresh = new Lease(pool);
-        fresh.lastUser = Thread.currentThread();
-        return fresh;
+        return lease != null ? lease : new Lease(pool);
     }
 
     /**
@@ -93,6 +88,7 @@ final class PackingBuffers {
 
         private Lease(Pool home) {
             this.home = home;
+            this.lastUser = Thread.currentThread();
         }
 
         float[] floats(int size) {

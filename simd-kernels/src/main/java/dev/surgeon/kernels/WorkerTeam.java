@@ -32,6 +32,9 @@ public final class WorkerTeam {
     private final Throwable[] failures;
     private volatile long generation;
     private volatile IntConsumer body;
+    // Every helper takes part in every generation (and the caller waits for all of them), so body and parties stay
+    // fixed while a helper reads them.
+    private volatile int parties;
 
     /** A team of {@code size} threads: the caller of {@link #run} and {@code size − 1} helpers (started on first use). */
     public WorkerTeam(int size, String name) {
@@ -51,10 +54,22 @@ public final class WorkerTeam {
 
     /** Runs {@code body.accept(i)} for i = 0 … size−1 in parallel; rethrows the first failure after all have ended. */
     public void run(IntConsumer body) {
+        run(size(), body);
+    }
+
+    /**
+     * Runs {@code body.accept(i)} for i = 0 … parties−1 in parallel (the helpers of higher index skip this phase);
+     * rethrows the first failure after all have ended.
+     */
+    public void run(int parties, IntConsumer body) {
+        if (parties < 1 || parties > size()) {
+            throw new IllegalArgumentException("parties must be in [1, " + size() + "], got " + parties);
+        }
         this.body = body;
+        this.parties = parties;
         pending.set(helpers.length);
         long g = generation + 1;
-        generation = g; // publishes body: helpers read it after seeing the new generation
+        generation = g; // publishes body and parties: helpers read them after seeing the new generation
         for (Helper h : helpers) {
             h.wake(g);
         }
@@ -140,10 +155,12 @@ public final class WorkerTeam {
                     return;
                 }
                 seen = generation;
-                try {
-                    body.accept(index);
-                } catch (RuntimeException | Error e) {
-                    failures[index] = e;
+                if (index < parties) {
+                    try {
+                        body.accept(index);
+                    } catch (RuntimeException | Error e) {
+                        failures[index] = e;
+                    }
                 }
                 pending.decrementAndGet();
             }

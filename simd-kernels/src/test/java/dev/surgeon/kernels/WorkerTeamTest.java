@@ -56,4 +56,17 @@ class WorkerTeamTest {
         team.run(i -> seen[i]++);
         assertArrayEquals(new int[] {3, 3}, seen);
     }
+
+    /** With fewer parties than threads only the first indices run; the others skip the phase and the team goes on. */
+    @Test
+    void onlyTheFirstPartiesRunAndTheRestOfTheTeamSkipsThePhase() {
+        WorkerTeam team = new WorkerTeam(3, "test-parties-team");
+        int[] seen = new int[3];
+        for (int phase = 0; phase < 500; phase++) {
+            team.run(1 + phase % 3, i -> seen[i]++);
+        }
+        assertArrayEquals(new int[] {500, 333, 166}, seen);
+        assertThrows(IllegalArgumentException.class, () -> team.run(4, i -> { }));
+        assertThrows(IllegalArgumentException.class, () -> team.run(0, i -> { }));
+    }
 }

@@ -41,7 +41,8 @@ final class DataParallelBatch {
     private final double[] values;
     private final int[] sizes;
     private final int[] starts;
-    private final float[] shardWeights;
+    /** w_i = s(B)/s(b_i): shard i's share of the batch's reduction (see the class documentation). */
+    private final double[] shardWeights;
     private final WorkerTeam team;
     private final java.util.function.IntConsumer work = this::work;
     private int phase;
@@ -75,7 +76,7 @@ final class DataParallelBatch {
         this.values = new double[shardCount];
         this.sizes = new int[shardCount];
         this.starts = new int[shardCount];
-        this.shardWeights = new float[shardCount];
+        this.shardWeights = new double[shardCount];
         this.team = new WorkerTeam(shardCount, "surgeon-train");
         for (int i = 0; i < shardCount; i++) {
             shards[i] = network.workspace(perShard, single);
@@ -95,9 +96,9 @@ final class DataParallelBatch {
      * @return the batch loss L
      */
     double lossAndGradient(Dataset data, int[] order, int from, int count, float[] grad) {
-        int active = passes(data, order, from, count);
-        combineAndUpdate(active, count, grad, null, null);
-        return batchLoss(active, count);
+        passes(data, order, from, count);
+        combineAndUpdate(grad, null, null);
+        return batchLoss();
     }
 
     /**
@@ -109,11 +110,11 @@ final class DataParallelBatch {
      */
     double step(Dataset data, int[] order, int from, int count, float[] grad, ElementwiseOptimizer<?> optimizer,
                 float[] params) {
-        int active = passes(data, order, from, count);
+        passes(data, order, from, count);
         optimizer.beginStep(params, grad);
-        combineAndUpdate(active, count, grad, optimizer, params);
+        combineAndUpdate(grad, optimizer, params);
         optimizer.finishStep(params);
-        return batchLoss(active, count);
+        return batchLoss();
     }
 
     /** Samples classified correctly in the last batch (from the outputs of its training-mode forward pass). */
@@ -121,49 +122,44 @@ final class DataParallelBatch {
         return correct;
     }
 
-    /** Phase 1: every shard loads its samples and runs its passes. Returns the number of non-empty shards. */
-    private int passes(Dataset data, int[] order, int from, int count) {
+    /**
+     * Phase 1: the shard sizes and weights, then every non-empty shard (a short last batch leaves the last ones empty)
+     * loads its samples and runs its passes.
+     */
+    private void passes(Dataset data, int[] order, int from, int count) {
         int active = Math.min(shards.length, count);
         this.activeShards = active;
         int base = count / active;
         int extra = count % active;
         int start = from;
+        double total = loss.scale(count);
         for (int i = 0; i < active; i++) {
             sizes[i] = base + (i < extra ? 1 : 0);
             starts[i] = start;
             start += sizes[i];
+            shardWeights[i] = total / loss.scale(sizes[i]);
         }
         this.data = data;
         this.order = order;
         this.phase = PASSES;
-        team.run(work);
+        team.run(active, work);
         this.data = null;
         this.order = null;
-        return active;
     }
 
-    private double batchLoss(int active, int count) {
+    private double batchLoss() {
         double value = 0;
         correct = 0;
         int k = network.outputSize();
-        for (int i = 0; i < active; i++) {
-            value += weight(i, count) * values[i];
+        for (int i = 0; i < activeShards; i++) {
+            value += shardWeights[i] * values[i];
             correct += loss.countCorrect(shards[i].outputs(), shards[i].targets(), sizes[i], k);
         }
         return value;
     }
 
-    /** w_i = s(B)/s(b_i): shard i's share of the batch's reduction. */
-    private double weight(int i, int count) {
-        return (double) loss.scale(count) / loss.scale(sizes[i]);
-    }
-
     /** Phase 2: {@code grad = Σ_i w_i·g_i} and the optimizer's update, range by range, one range per thread. */
-    private void combineAndUpdate(int active, int count, float[] grad, ElementwiseOptimizer<?> optimizer, float[] params) {
-        for (int i = 0; i < active; i++) {
-            shardWeights[i] = (float) weight(i, count);
-        }
-        this.activeShards = active;
+    private void combineAndUpdate(float[] grad, ElementwiseOptimizer<?> optimizer, float[] params) {
         this.grad = grad;
         this.optimizer = optimizer;
         this.params = params;
@@ -175,9 +171,6 @@ final class DataParallelBatch {
     }
 
     private void work(int i) {
-        if (phase == PASSES && i >= activeShards) {
-            return; // a short last batch leaves the last shards empty
-        }
         if (phase == PASSES) {
             shards[i].load(data, order, starts[i], sizes[i]);
             values[i] = network.lossAndGradient(shards[i], loss, gradients[i], true);
@@ -196,11 +189,11 @@ final class DataParallelBatch {
 
     /** {@code grad[a, b) = Σ_i w_i·g_i[a, b)}, shard by shard in index order (deterministic). */
     private void combine(int a, int b) {
-        float w0 = shardWeights[0];
+        float w0 = (float) shardWeights[0];
         float[] g0 = gradients[0];
         if (activeShards == 2) {
             // The common two-thread case in one pass over the three arrays instead of two.
-            float w1 = shardWeights[1];
+            float w1 = (float) shardWeights[1];
             float[] g1 = gradients[1];
             for (int q = a; q < b; q++) {
                 grad[q] = w0 * g0[q] + w1 * g1[q];
@@ -211,7 +204,7 @@ final class DataParallelBatch {
             grad[q] = w0 * g0[q];
         }
         for (int i = 1; i < activeShards; i++) {
-            float w = shardWeights[i];
+            float w = (float) shardWeights[i];
             float[] g = gradients[i];
             for (int q = a; q < b; q++) {
                 grad[q] += w * g[q];
