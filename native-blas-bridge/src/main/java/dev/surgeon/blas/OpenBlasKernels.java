@@ -7,6 +7,7 @@ import static dev.surgeon.kernels.KernelArguments.len;
 
 import dev.surgeon.blas.CallPolicy.Route;
 import dev.surgeon.blas.CallPolicy.Work;
+import dev.surgeon.kernels.ConvolutionGeometry;
 import dev.surgeon.kernels.Diag;
 import dev.surgeon.kernels.KernelArguments;
 import dev.surgeon.kernels.Kernels;
@@ -42,7 +43,8 @@ import java.lang.foreign.MemorySegment;
  *   <li>{@code syev}: eigenvectors transposed to columns; NaN input gives all-NaN output without calling
  *       LAPACK, an infinite entry an {@link ArithmeticException} (as the reference fails on it).</li>
  * </ul>
- * Operations BLAS does not have ({@code mul}, {@code add}, {@code symmetrize}) always run on the fallback;
+ * Operations BLAS does not have ({@code mul}, {@code add}, {@code symmetrize}, {@code im2col}, {@code col2im})
+ * always run on the fallback;
  * LU without pivoting, which LAPACK does not have either, is composed from trsm and gemm
  * ({@link Factorizations#getrfNoPivot}).
  */
@@ -826,5 +828,17 @@ public final class OpenBlasKernels implements Kernels {
         } else {
             MatrixVector.gemv(DOUBLE, threads, Trans.T, m, d, 1, heap(g), gOff, ldg, heap(c), cOff, beta, heap(x), xOff);
         }
+    }
+
+    @Override
+    public void im2col(ConvolutionGeometry g, float[] x, int xOff, int from, int to, float[] cols, int colsOff,
+                       int ld) {
+        fallback.im2col(g, x, xOff, from, to, cols, colsOff, ld);
+    }
+
+    @Override
+    public void col2im(ConvolutionGeometry g, float[] cols, int colsOff, int ld, int from, int to, float[] x,
+                       int xOff) {
+        fallback.col2im(g, cols, colsOff, ld, from, to, x, xOff);
     }
 }

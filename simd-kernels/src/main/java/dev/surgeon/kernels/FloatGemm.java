@@ -47,36 +47,21 @@ final class FloatGemm extends PackedProduct<float[]> {
     void packA(boolean trans, float[] a, int aOff, int lda, int i0, int rows, int p0, int depth, float[] dst) {
         for (int ir = 0, q = 0; ir < rows; ir += MR, q += MR * depth) {
             int h = Math.min(MR, rows - ir);
+            VectorMask<Float> live = h == MR ? PANEL_ROWS : S.indexInRange(0, h);
             if (trans) {
-                // op(A)[i][p] = A[p][i]: the MR entries of one k step are contiguous in A.
-                for (int p = 0; p < depth; p++) {
-                    int src = aOff + (p0 + p) * lda + i0 + ir;
-                    int d = q + p * MR;
-                    for (int r = 0; r < h; r++) {
-                        dst[d + r] = a[src + r];
-                    }
-                    for (int r = h; r < MR; r++) {
-                        dst[d + r] = 0f;
-                    }
-                }
-            } else if (h == MR) {
-                // MR rows, each contiguous along k: one masked gather of MR lanes per k step, one masked store.
-                int[] rowOffsets = gatherOffsets(ROWS_OF_A, lda, MR);
-                int src = aOff + (i0 + ir) * lda + p0;
-                for (int p = 0; p < depth; p++) {
-                    FloatVector.fromArray(S, a, src + p, rowOffsets, 0, PANEL_ROWS).intoArray(dst, q + p * MR, PANEL_ROWS);
+                // op(A)[i][p] = A[p][i]: the h entries of one k step are contiguous in A; the masked-off lanes
+                // load as zero and pad the panel.
+                int src = aOff + p0 * lda + i0 + ir;
+                for (int p = 0; p < depth; p++, src += lda) {
+                    FloatVector.fromArray(S, a, src, live).intoArray(dst, q + p * MR, PANEL_ROWS);
                 }
             } else {
-                for (int r = 0; r < h; r++) {
-                    int src = aOff + (i0 + ir + r) * lda + p0;
-                    for (int p = 0; p < depth; p++) {
-                        dst[q + p * MR + r] = a[src + p];
-                    }
-                }
-                for (int r = h; r < MR; r++) {
-                    for (int p = 0; p < depth; p++) {
-                        dst[q + p * MR + r] = 0f;
-                    }
+                // h rows, each contiguous along k: one masked gather per k step (the offsets of masked-off lanes
+                // are 0, as the Vector API range-checks them too), one masked store.
+                int[] rowOffsets = gatherOffsets(h == MR ? ROWS_OF_A : EDGE_ROWS, lda, h);
+                int src = aOff + (i0 + ir) * lda + p0;
+                for (int p = 0; p < depth; p++) {
+                    FloatVector.fromArray(S, a, src + p, rowOffsets, 0, live).intoArray(dst, q + p * MR, PANEL_ROWS);
                 }
             }
         }
@@ -97,35 +82,38 @@ final class FloatGemm extends PackedProduct<float[]> {
                 FloatVector.fromArray(S, b, second + p, rows, 0).intoArray(dst, d + L);
             }
         } else if (trans) {
-            // op(B)[p][j] = B[j][p]: read each row of B contiguously, write it as one column of the panel.
-            for (int col = 0; col < cols; col++) {
-                int src = bOff + (j0 + col) * ldb + p0;
+            // A partial panel (the last columns of op(B)): masked gathers, zero past the last column. Written
+            // element by element this was a third of LeNet-5's per-sample weight-gradient products (26 columns).
+            int first = Math.min(L, cols);
+            int rest = cols - first;
+            int[] lo = gatherOffsets(EDGE_COLUMNS, ldb, first);
+            VectorMask<Float> loLive = S.indexInRange(0, first);
+            int base = bOff + j0 * ldb + p0;
+            if (rest == 0) {
+                FloatVector zero = FloatVector.zero(S);
                 for (int p = 0; p < depth; p++) {
-                    dst[dstOff + p * NR + col] = b[src + p];
+                    int d = dstOff + p * NR;
+                    FloatVector.fromArray(S, b, base + p, lo, 0, loLive).intoArray(dst, d);
+                    zero.intoArray(dst, d + L);
                 }
-            }
-            for (int col = cols; col < NR; col++) {
+            } else {
+                int[] hi = gatherOffsets(EDGE_COLUMNS_2, ldb, rest);
+                VectorMask<Float> hiLive = S.indexInRange(0, rest);
+                int second = base + L * ldb;
                 for (int p = 0; p < depth; p++) {
-                    dst[dstOff + p * NR + col] = 0f;
+                    int d = dstOff + p * NR;
+                    FloatVector.fromArray(S, b, base + p, lo, 0, loLive).intoArray(dst, d);
+                    FloatVector.fromArray(S, b, second + p, hi, 0, hiLive).intoArray(dst, d + L);
                 }
-            }
-        } else if (cols == NR) {
-            for (int p = 0; p < depth; p++) {
-                int src = bOff + (p0 + p) * ldb + j0;
-                int d = dstOff + p * NR;
-                FloatVector.fromArray(S, b, src).intoArray(dst, d);
-                FloatVector.fromArray(S, b, src + L).intoArray(dst, d + L);
             }
         } else {
+            VectorMask<Float> loLive = cols >= L ? S.maskAll(true) : S.indexInRange(0, cols);
+            VectorMask<Float> hiLive = S.indexInRange(L, cols);
             for (int p = 0; p < depth; p++) {
                 int src = bOff + (p0 + p) * ldb + j0;
                 int d = dstOff + p * NR;
-                for (int col = 0; col < cols; col++) {
-                    dst[d + col] = b[src + col];
-                }
-                for (int col = cols; col < NR; col++) {
-                    dst[d + col] = 0f;
-                }
+                FloatVector.fromArray(S, b, src, loLive).intoArray(dst, d);
+                FloatVector.fromArray(S, b, src + L, hiLive).intoArray(dst, d + L);
             }
         }
     }
@@ -133,20 +121,32 @@ final class FloatGemm extends PackedProduct<float[]> {
     /** The first MR lanes: one k step of an A panel. */
     private static final VectorMask<Float> PANEL_ROWS = S.indexInRange(0, MR);
 
-    private static final ThreadLocal<int[]> ROWS_OF_A = ThreadLocal.withInitial(() -> new int[L + 1]);
-    private static final ThreadLocal<int[]> ROWS_OF_B = ThreadLocal.withInitial(() -> new int[L + 1]);
+    private static final ThreadLocal<int[]> ROWS_OF_A = offsetCache();
+    private static final ThreadLocal<int[]> ROWS_OF_B = offsetCache();
+    private static final ThreadLocal<int[]> EDGE_ROWS = offsetCache();
+    private static final ThreadLocal<int[]> EDGE_COLUMNS = offsetCache();
+    private static final ThreadLocal<int[]> EDGE_COLUMNS_2 = offsetCache();
+
+    private static ThreadLocal<int[]> offsetCache() {
+        return ThreadLocal.withInitial(() -> {
+            int[] o = new int[L + 2];
+            o[L + 1] = -1;
+            return o;
+        });
+    }
 
     /**
      * {0, ld, 2·ld, …} for the first {@code lanes} lanes and 0 after them (the Vector API range-checks the indices of
-     * masked-off lanes too), cached per thread for the last ld in entry L. Each cache serves one lane count.
+     * masked-off lanes too), cached per thread for the last (ld, lanes) in entries L and L + 1.
      */
     private static int[] gatherOffsets(ThreadLocal<int[]> cache, int ld, int lanes) {
         int[] o = cache.get();
-        if (o[L] != ld) {
+        if (o[L] != ld || o[L + 1] != lanes) {
             for (int i = 0; i < L; i++) {
                 o[i] = i < lanes ? i * ld : 0;
             }
             o[L] = ld;
+            o[L + 1] = lanes;
         }
         return o;
     }
@@ -169,6 +169,10 @@ final class FloatGemm extends PackedProduct<float[]> {
             mergeFullTile(tile, c, ci, ldc, al, be);
             return;
         }
+        if (tri == null) {
+            mergeEdgeTile(tile, rows, cols, c, ci, ldc, al, be);
+            return;
+        }
         for (int r = 0; r < rows; r++) {
             int lo = tri == Uplo.UPPER ? Math.max(0, r + diag) : 0;
             int hi = tri == Uplo.LOWER ? Math.min(cols, r + diag + 1) : cols;
@@ -176,6 +180,27 @@ final class FloatGemm extends PackedProduct<float[]> {
             for (int col = lo; col < hi; col++) {
                 float t = al * tile[r * NR + col];
                 c[row + col] = be == 0 ? t : fma(be, c[row + col], t);
+            }
+        }
+    }
+
+    /**
+     * A tile that overhangs C (the last rows or columns): masked vectors per row. Element by element this merge
+     * cost more than the micro-kernel on short products (LeNet-5's first convolution: 20 rows = 12 + 8, depth 26).
+     */
+    private static void mergeEdgeTile(float[] tile, int rows, int cols, float[] c, int ci, int ldc, float alpha,
+                                      float beta) {
+        FloatVector al = FloatVector.broadcast(S, alpha);
+        FloatVector be = FloatVector.broadcast(S, beta);
+        for (int v = 0; v < cols; v += L) {
+            VectorMask<Float> live = S.indexInRange(v, cols);
+            for (int r = 0; r < rows; r++) {
+                int i = ci + r * ldc + v;
+                FloatVector t = FloatVector.fromArray(S, tile, r * NR + v).mul(al);
+                if (beta != 0) {
+                    t = fma(FloatVector.fromArray(S, c, i, live), be, t);
+                }
+                t.intoArray(c, i, live);
             }
         }
     }

@@ -187,6 +187,29 @@ public interface Kernels {
     void symmetrize(Uplo stored, int n, double[] a, int aOff, int lda);
 
     // ------------------------------------------------------------------------------------------------
+    // Convolution layout
+
+    /**
+     * im2col (Chellapilla, Puri &amp; Simard 2006, "High performance convolutional neural networks for document
+     * processing"): unfolds samples [from, to) of the NCHW batch x (sample n at {@code x[xOff + n·C·H·W]}) into the
+     * rows of X, so that a convolution becomes one matrix product W·X. Row (c, ky, kx), column (n − from, oy, ox)
+     * of X, at {@code cols[colsOff + ((c·k + ky)·k + kx)·ld + (n − from)·|T| + oy·outWidth + ox]}, is the input
+     * pixel {@code x[n, c, oy·s + ky − p, ox·s + kx − p]}, or 0 where that lies in the padding.
+     *
+     * @throws IllegalArgumentException when a range lies outside its array
+     */
+    void im2col(ConvolutionGeometry g, float[] x, int xOff, int from, int to, float[] cols, int colsOff, int ld);
+
+    /**
+     * col2im, the adjoint of {@link #im2col}: overwrites samples [from, to) of the NCHW batch x with the sum, over
+     * every entry of X (laid out as in im2col), of that entry added to the input pixel it was copied from. This is
+     * the input gradient of a convolution given the gradient of its unfolded input.
+     *
+     * @throws IllegalArgumentException when a range lies outside its array
+     */
+    void col2im(ConvolutionGeometry g, float[] cols, int colsOff, int ld, int from, int to, float[] x, int xOff);
+
+    // ------------------------------------------------------------------------------------------------
     // Factorizations — float
 
     /**

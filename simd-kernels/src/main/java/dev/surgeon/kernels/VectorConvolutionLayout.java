@@ -1,0 +1,113 @@
+package dev.surgeon.kernels;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Kernels#im2col} and {@link Kernels#col2im} with 8-lane vectors for stride 1: each output row of a window
+ * offset is one run of outWidth floats (8 for LeNet-5's second convolution, 24 for its first), copied or accumulated
+ * with whole 8-float vectors and a scalar tail instead of a library call or a scalar loop per run. Same loop order,
+ * and the same additions in the same order, as the scalar reference ({@link ConvolutionLayout}): the results are
+ * identical. Strided convolutions use the reference. (Masked 16-lane vectors were slower than the scalar reference
+ * here: 3.8 against 2.6 ms per LeNet-5 batch for im2col.)
+ */
+final class VectorConvolutionLayout {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    private static final int L = S.length();
+
+    private VectorConvolutionLayout() {
+    }
+
+    static void im2col(ConvolutionGeometry g, float[] x, int xOff, int from, int to, float[] cols, int colsOff, int ld) {
+        if (g.stride() != 1) {
+            ConvolutionLayout.im2col(g, x, xOff, from, to, cols, colsOff, ld);
+            return;
+        }
+        int k = g.kernel();
+        int p = g.padding();
+        int outHeight = g.outHeight();
+        int outWidth = g.outWidth();
+        int positions = g.positions();
+        int plane = g.height() * g.width();
+        for (int c = 0; c < g.channels(); c++) {
+            for (int ky = 0; ky < k; ky++) {
+                for (int kx = 0; kx < k; kx++) {
+                    int row = colsOff + ((c * k + ky) * k + kx) * ld;
+                    int lo = g.firstInside(kx);
+                    int hi = g.endInside(kx);
+                    int bound = lo + S.loopBound(hi - lo);
+                    for (int n = from; n < to; n++) {
+                        int xc = xOff + (n * g.channels() + c) * plane;
+                        int dst = row + (n - from) * positions;
+                        for (int oy = 0; oy < outHeight; oy++, dst += outWidth) {
+                            int iy = oy + ky - p;
+                            if (iy < 0 || iy >= g.height()) {
+                                Arrays.fill(cols, dst, dst + outWidth, 0f);
+                                continue;
+                            }
+                            for (int ox = 0; ox < lo; ox++) {
+                                cols[dst + ox] = 0f;
+                            }
+                            int src = xc + iy * g.width() + kx - p;
+                            int ox = lo;
+                            for (; ox < bound; ox += L) {
+                                FloatVector.fromArray(S, x, src + ox).intoArray(cols, dst + ox);
+                            }
+                            for (; ox < hi; ox++) {
+                                cols[dst + ox] = x[src + ox];
+                            }
+                            for (ox = hi; ox < outWidth; ox++) {
+                                cols[dst + ox] = 0f;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static void col2im(ConvolutionGeometry g, float[] cols, int colsOff, int ld, int from, int to, float[] x, int xOff) {
+        if (g.stride() != 1) {
+            ConvolutionLayout.col2im(g, cols, colsOff, ld, from, to, x, xOff);
+            return;
+        }
+        int k = g.kernel();
+        int p = g.padding();
+        int outHeight = g.outHeight();
+        int outWidth = g.outWidth();
+        int positions = g.positions();
+        int plane = g.height() * g.width();
+        Arrays.fill(x, xOff + from * g.inputSize(), xOff + to * g.inputSize(), 0f);
+        for (int c = 0; c < g.channels(); c++) {
+            for (int ky = 0; ky < k; ky++) {
+                for (int kx = 0; kx < k; kx++) {
+                    int row = colsOff + ((c * k + ky) * k + kx) * ld;
+                    int lo = g.firstInside(kx);
+                    int hi = g.endInside(kx);
+                    int bound = lo + S.loopBound(hi - lo);
+                    for (int n = from; n < to; n++) {
+                        int xc = xOff + (n * g.channels() + c) * plane;
+                        int src0 = row + (n - from) * positions;
+                        for (int oy = 0; oy < outHeight; oy++) {
+                            int iy = oy + ky - p;
+                            if (iy < 0 || iy >= g.height()) {
+                                continue;
+                            }
+                            int src = src0 + oy * outWidth;
+                            int dst = xc + iy * g.width() + kx - p;
+                            int ox = lo;
+                            for (; ox < bound; ox += L) {
+                                FloatVector.fromArray(S, x, dst + ox).add(FloatVector.fromArray(S, cols, src + ox))
+                                        .intoArray(x, dst + ox);
+                            }
+                            for (; ox < hi; ox++) {
+                                x[dst + ox] += cols[src + ox];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
