@@ -18,8 +18,8 @@ public final class Fixture {
     public final double[] x;
     public final double[] t;
 
-    private Fixture(String spec, String lossName, int batch, long seed) {
-        this.net = Network.create(ArchitectureSpec.parse(spec), seed, Kernels.scalar());
+    private Fixture(String spec, String lossName, int batch, long seed, Kernels kernels) {
+        this.net = Network.create(ArchitectureSpec.parse(spec), seed, kernels);
         this.ref = new ReferenceNetwork(net.spec());
         this.loss = Loss.named(lossName);
         this.lossName = loss.name();
@@ -47,7 +47,12 @@ public final class Fixture {
     }
 
     public static Fixture of(String spec, String lossName, int batch, long seed) {
-        return new Fixture(spec, lossName, batch, seed);
+        return new Fixture(spec, lossName, batch, seed, Kernels.scalar());
+    }
+
+    /** The same fixture computing with {@code kernels} (e.g. the Vector provider) instead of the scalar one. */
+    public static Fixture of(String spec, String lossName, int batch, long seed, Kernels kernels) {
+        return new Fixture(spec, lossName, batch, seed, kernels);
     }
 
     public int d() {

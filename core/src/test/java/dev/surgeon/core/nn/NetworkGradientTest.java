@@ -1,5 +1,7 @@
 package dev.surgeon.core.nn;
 
+import dev.surgeon.kernels.Kernels;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +43,41 @@ class NetworkGradientTest {
         }
 
         assertTrue(ReferenceNetwork.maxAbs(ref) > 1e-3, "the test point must have a non-trivial gradient");
+    }
+
+    /**
+     * The convolution layer's three ways of computing, each against the float64 reference on both the scalar and
+     * the Vector provider: direct (at most 4 input channels, stride 1, no padding, output rows at least 8 wide),
+     * per-sample products (at least 256 output positions), and batch products in sample blocks (here 2 samples per
+     * block: d_col·|T| = 600·169). Also the 2×2 pool whose windows tile the input exactly and one that does not.
+     */
+    @ParameterizedTest(name = "{0} / {1} / {2}")
+    @CsvSource(delimiter = ';', value = {
+        "in(2,10,11) conv(5,3) relu maxpool(2) flatten dense(3); cross-entropy-mean; scalar",
+        "in(2,10,11) conv(5,3) relu maxpool(2) flatten dense(3); cross-entropy-mean; vector",
+        "in(1,12,12) conv(3,3) tanh conv(2,3) flatten dense(2); mse-sum; scalar",
+        "in(1,12,12) conv(3,3) tanh conv(2,3) flatten dense(2); mse-sum; vector",
+        "in(5,16,16) conv(2,3,pad=1) relu maxpool(2) flatten dense(2); cross-entropy-mean; scalar",
+        "in(5,16,16) conv(2,3,pad=1) relu maxpool(2) flatten dense(2); cross-entropy-mean; vector",
+        "in(6,16,16) conv(2,3,pad=1) tanh conv(2,3,pad=1) flatten dense(2); bce-sum; vector",
+        "in(2,17,17) conv(24,1) tanh conv(1,5) flatten dense(2); mse-mean; scalar",
+        "in(2,17,17) conv(24,1) tanh conv(1,5) flatten dense(2); mse-mean; vector",
+    })
+    void everyConvolutionPathMatchesTheReference(String spec, String loss, String provider) {
+        Fixture fx = Fixture.of(spec, loss, 3, 11, Kernels.named(provider).withThreads(1));
+        float[] g = fx.gradient();
+        double[] ref = fx.referenceGradient();
+        for (int q = 0; q < g.length; q++) {
+            int index = q;
+            double tol = 2e-6 + 2e-5 * Math.abs(ref[q]);
+            assertEquals(ref[q], g[q], tol, () -> "gradient of " + fx.net.layout().tensorAt(index).describe(index));
+        }
+        assertTrue(ReferenceNetwork.maxAbs(ref) > 1e-3, "the test point must have a non-trivial gradient");
+        double[] out = fx.ref.forward(fx.w(), fx.x, fx.batch);
+        float[] got = fx.ws.outputs();
+        for (int i = 0; i < out.length; i++) {
+            assertEquals(out[i], got[i], 1e-5 * (1 + Math.abs(out[i])), "output " + i);
+        }
     }
 
     @ParameterizedTest(name = "{0}")

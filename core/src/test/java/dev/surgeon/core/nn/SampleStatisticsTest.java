@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Per-sample gradients, their squares and the K-FAC statistics: consistency with the batch gradient, with
@@ -24,11 +25,13 @@ class SampleStatisticsTest {
         "in(5) dense(4) tanh dense(3)",
         "in(5) dense(4,bias=false) relu dense(3,bias=false)",
         "in(2,6,6) conv(3,3,pad=1) relu maxpool(2) conv(2,2,stride=2,bias=false) tanh flatten dense(3)",
+        // A direct convolution first (its training forward pass does not unfold its input; these passes must).
+        "in(2,10,10) conv(3,2) relu maxpool(3) conv(2,2,bias=false) tanh flatten dense(3)",
     };
 
     @ParameterizedTest(name = "{0} / {1}")
     @CsvSource(delimiter = ';', value = {
-        "0; cross-entropy-mean", "1; mse-sum", "2; cross-entropy-mean", "2; bce-sum",
+        "0; cross-entropy-mean", "1; mse-sum", "2; cross-entropy-mean", "2; bce-sum", "3; cross-entropy-mean",
     })
     void sampleGradientsSumToTheBatchGradientAndEqualSingleSampleGradients(int net, String loss) {
         Fixture fx = Fixture.of(NETS[net], loss, 4, 7);
@@ -148,9 +151,10 @@ class SampleStatisticsTest {
         }
     }
 
-    @Test
-    void kroneckerStatisticsFactorEverySampleGradient() {
-        Fixture fx = Fixture.of(NETS[2], "cross-entropy-mean", 3, 13);
+    @ParameterizedTest(name = "net {0}")
+    @ValueSource(ints = {2, 3})
+    void kroneckerStatisticsFactorEverySampleGradient(int net) {
+        Fixture fx = Fixture.of(NETS[net], "cross-entropy-mean", 3, 13);
         int d = fx.d();
         float[] seeds = new float[fx.batch * fx.net.outputSize()];
         fx.net.lossSeeds(fx.ws, fx.loss, null, seeds, 0);

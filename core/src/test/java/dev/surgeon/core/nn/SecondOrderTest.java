@@ -34,6 +34,8 @@ class SecondOrderTest {
         "in(2,5,5) conv(2,2,stride=2,pad=1) sigmoid avgpool(2) flatten dense(3) tanh; mse-sum",
         "in(1,6,6) conv(2,3,bias=false) relu avgpool(2) conv(2,2) tanh flatten dense(2); cross-entropy-mean",
         "in(1,5,5) conv(2,3) tanh conv(2,3,stride=2,pad=2) sigmoid flatten dense(2); mse-sum",
+        "in(1,9,9) conv(2,2) tanh maxpool(2) flatten dense(2); cross-entropy-sum",
+        "in(1,10,10) conv(1,2) tanh conv(2,2) maxpool(4) flatten dense(2); mse-sum",
     })
     void hessianVectorProductsEqualTheDenseHessian(String spec, String loss) {
         Fixture fx = Fixture.of(spec, loss, 3, 21);
