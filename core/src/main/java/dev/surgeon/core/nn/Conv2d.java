@@ -72,6 +72,7 @@ final class Conv2d extends WeightedLayer {
         float[] augmentedWeights;
         float[] augmentedGradient;
         float[] blockColumns;
+        float[] blockInputs;
 
         State(Kernels kernels, int capacity, int positions, int patch, int filters) {
             super(kernels, capacity);
@@ -153,10 +154,11 @@ final class Conv2d extends WeightedLayer {
     }
 
     /**
-     * Samples per block of the forward and input-gradient passes: the block's unfolded columns (d_col × block·|T|
-     * floats) stay within about 1 MB, so the product reads them from L2 right after the unfold wrote them and the
-     * col2im reads the input-gradient columns from L2 right after the product wrote them. Over the whole batch
-     * these are 16 MB arrays for LeNet-5's second convolution, and each pass over them went to L3.
+     * Samples per block of a training step's passes: one block's unfolded input X_b (d_col × block·|T| floats) and
+     * its input-gradient columns stay within about 1 MB, so each is written and read back while in L2. A training
+     * step never builds the whole X (16 MB for LeNet-5's second convolution at batch 128): the forward pass unfolds
+     * each block into one small buffer, and the weight gradient unfolds it again. Written whole, X cost 3.4 ms of a
+     * 40 ms LeNet-5 step in cache misses alone; the second unfold of a block costs less than reading it back.
      */
     private int blockSamples() {
         return Math.max(1, (1 << 18) / (patch * positions));
@@ -171,28 +173,28 @@ final class Conv2d extends WeightedLayer {
                     s.in, 0, 0, batch, s.out, 0);
             return;
         }
-        float[] columns = columns(st);
         boolean perSample = perSample();
         float[] wb = perSample ? weightsWithBias(st, w) : null;
         int aOff = perSample && bias == null ? wOff : 0;
         int depth = augmented();
         int block = blockSamples();
+        float[] xb = blockInputs(st, block);
+        int ldb = block * positions;
         for (int from = 0; from < batch; from += block) {
             int to = Math.min(batch, from + block);
-            s.kernels.im2col(geometry, s.in, 0, from, to, columns, from * positions, st.ld);
+            s.kernels.im2col(geometry, s.in, 0, from, to, xb, 0, ldb);
             if (perSample) {
                 for (int i = from; i < to; i++) {
-                    s.kernels.gemm(N, N, filters, positions, depth, 1f, wb, aOff, depth, st.columns, i * positions,
-                            st.ld, 0f, s.out, i * filters * positions, positions);
+                    s.kernels.gemm(N, N, filters, positions, depth, 1f, wb, aOff, depth, xb, (i - from) * positions,
+                            ldb, 0f, s.out, i * filters * positions, positions);
                 }
             } else {
                 int cols = (to - from) * positions;
-                s.kernels.gemm(N, N, filters, cols, patch, 1f, w, wOff, patch, st.columns, from * positions, st.ld,
-                        0f, st.outputs, from * positions, st.ld);
+                s.kernels.gemm(N, N, filters, cols, patch, 1f, w, wOff, patch, xb, 0, ldb, 0f, st.outputs,
+                        from * positions, st.ld);
                 toBatchMajor(st.outputs, st.ld, from, to, bias == null ? null : w, s.out);
             }
         }
-        st.columnsBatch = batch;
     }
 
     @Override
@@ -202,57 +204,67 @@ final class Conv2d extends WeightedLayer {
         int n = batch * positions;
         int depth = augmented();
         int block = blockSamples();
-        if (direct() && grad != null) {
+        boolean direct = direct();
+        boolean perSample = perSample();
+        if (!direct && !perSample) {
+            toChannelMajor(s.dOut, batch, st.outputs);
+        }
+        if (grad != null && direct) {
             k.convolutionWeightGradient(geometry, filters, s.dOut, 0, s.in, 0, 0, batch, grad, wOff,
                     bias == null ? null : grad, bias == null ? 0 : bias.offset());
-        }
-        if (perSample() || direct()) {
-            if (grad != null && !direct()) {
-                float[] columns = unfolded(st, batch);
-                // ∇[W | b] = Σ_n Δ_n [X_n; 1]ᵀ, Δ_n read in place from the NCHW gradient.
-                float[] g = gradientScratch(st);
-                for (int i = 0; i < batch; i++) {
-                    k.gemm(N, T, filters, depth, positions, 1f, s.dOut, i * filters * positions, positions,
-                            columns, i * positions, st.ld, i == 0 ? 0f : 1f, g, 0, depth);
+        } else if (grad != null) {
+            // ∇[W | b] = Σ_blocks Δ_b [X_b; 1]ᵀ: X's row of ones turns the bias gradient into the last column (a
+            // separate row-sum pass was a serial float sum, 4 cycles per entry). Per-sample products read Δ_n in
+            // place from the NCHW gradient; batch products read the channel-major Δ.
+            float[] g = gradientScratch(st);
+            float[] xb = blockInputs(st, block);
+            int ldb = block * positions;
+            for (int from = 0; from < batch; from += block) {
+                int to = Math.min(batch, from + block);
+                k.im2col(geometry, s.in, 0, from, to, xb, 0, ldb);
+                if (perSample) {
+                    for (int i = from; i < to; i++) {
+                        k.gemm(N, T, filters, depth, positions, 1f, s.dOut, i * filters * positions, positions,
+                                xb, (i - from) * positions, ldb, i == 0 ? 0f : 1f, g, 0, depth);
+                    }
+                } else {
+                    k.gemm(N, T, filters, depth, (to - from) * positions, 1f, st.outputs, from * positions, n, xb, 0,
+                            ldb, from == 0 ? 0f : 1f, g, 0, depth);
                 }
-                scatterGradient(g, grad);
             }
-            if (s.dIn != null) {
-                float[] dx = blockScratch(st, block);
-                int ldx = block * positions;
-                for (int from = 0; from < batch; from += block) {
-                    int to = Math.min(batch, from + block);
+            scatterGradient(g, grad);
+        }
+        if (s.dIn != null) {
+            float[] dx = blockGradients(st, block);
+            int ldx = block * positions;
+            for (int from = 0; from < batch; from += block) {
+                int to = Math.min(batch, from + block);
+                if (direct || perSample) {
                     for (int i = from; i < to; i++) {
                         k.gemm(T, N, patch, positions, filters, 1f, w, wOff, patch, s.dOut, i * filters * positions,
                                 positions, 0f, dx, (i - from) * positions, ldx);
                     }
-                    k.col2im(geometry, dx, 0, ldx, from, to, s.dIn, 0);
+                } else {
+                    k.gemm(T, N, patch, (to - from) * positions, filters, 1f, w, wOff, patch, st.outputs,
+                            from * positions, n, 0f, dx, 0, ldx);
                 }
-            }
-            return;
-        }
-        toChannelMajor(s.dOut, batch, st.outputs);
-        if (grad != null) {
-            // One product for weights and bias: X's row of ones turns the bias gradient into the last column of
-            // Δ [X; 1]ᵀ (a separate row-sum pass was a serial float sum, 4 cycles per entry).
-            float[] g = gradientScratch(st);
-            k.gemm(N, T, filters, depth, n, 1f, st.outputs, 0, n, unfolded(st, batch), 0, st.ld, 0f, g, 0, depth);
-            scatterGradient(g, grad);
-        }
-        if (s.dIn != null) {
-            float[] dx = blockScratch(st, block);
-            int ldx = block * positions;
-            for (int from = 0; from < batch; from += block) {
-                int to = Math.min(batch, from + block);
-                k.gemm(T, N, patch, (to - from) * positions, filters, 1f, w, wOff, patch, st.outputs, from * positions,
-                        n, 0f, dx, 0, ldx);
                 k.col2im(geometry, dx, 0, ldx, from, to, s.dIn, 0);
             }
         }
     }
 
+    /** [X_b; 1] for one block of samples: d_col + 1 rows of block·|T| columns, the last row ones. */
+    private float[] blockInputs(State st, int block) {
+        int ldb = block * positions;
+        if (st.blockInputs == null || st.blockInputs.length < (patch + 1) * ldb) {
+            st.blockInputs = new float[(patch + 1) * ldb];
+            Arrays.fill(st.blockInputs, patch * ldb, (patch + 1) * ldb, 1f);
+        }
+        return st.blockInputs;
+    }
+
     /** A [d_col, block·|T|] buffer for one block of input-gradient columns. */
-    private float[] blockScratch(State st, int block) {
+    private float[] blockGradients(State st, int block) {
         st.blockColumns = LayerState.ensure(st.blockColumns, patch * block * positions);
         return st.blockColumns;
     }
