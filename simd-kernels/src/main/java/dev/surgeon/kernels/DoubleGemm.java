@@ -107,7 +107,7 @@ final class DoubleGemm extends PackedProduct<double[]> {
     }
 
     @Override
-    void kernel(int depth, double[] ap, int ai, double[] bp, int bi, double[] tile) {
+    void kernel(int rows, int depth, double[] ap, int ai, double[] bp, int bi, double[] tile) {
         if (WIDE) {
             kernel12x2(depth, ap, ai, bp, bi, tile);
         } else {

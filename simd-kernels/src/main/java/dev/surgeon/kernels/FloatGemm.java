@@ -152,11 +152,14 @@ final class FloatGemm extends PackedProduct<float[]> {
     }
 
     @Override
-    void kernel(int depth, float[] ap, int ai, float[] bp, int bi, float[] tile) {
-        if (WIDE) {
-            kernel12x2(depth, ap, ai, bp, bi, tile);
-        } else {
+    void kernel(int rows, int depth, float[] ap, int ai, float[] bp, int bi, float[] tile) {
+        if (!WIDE || rows <= 4) {
             kernel4x2(depth, ap, ai, bp, bi, tile);
+        } else if (rows <= 8) {
+            // An edge panel with 5–8 live rows (e.g. 20 = 12 + 8 filters): two thirds of the full kernel's work.
+            kernel8x2(depth, ap, ai, bp, bi, tile);
+        } else {
+            kernel12x2(depth, ap, ai, bp, bi, tile);
         }
     }
 
@@ -284,7 +287,54 @@ final class FloatGemm extends PackedProduct<float[]> {
         c11a.intoArray(tile, 11 * NR); c11b.intoArray(tile, 11 * NR + L);
     }
 
-    /** 4×2·L register tile: 8 accumulators, 2 B loads and 4 broadcasts per k step. */
+    /** 8×2·L register tile over a 12-row A panel: the kernel of an edge panel with 5 to 8 live rows. */
+    private static void kernel8x2(int depth, float[] ap, int ai, float[] bp, int bi, float[] tile) {
+        FloatVector c0a = FloatVector.zero(S); FloatVector c0b = FloatVector.zero(S);
+        FloatVector c1a = FloatVector.zero(S); FloatVector c1b = FloatVector.zero(S);
+        FloatVector c2a = FloatVector.zero(S); FloatVector c2b = FloatVector.zero(S);
+        FloatVector c3a = FloatVector.zero(S); FloatVector c3b = FloatVector.zero(S);
+        FloatVector c4a = FloatVector.zero(S); FloatVector c4b = FloatVector.zero(S);
+        FloatVector c5a = FloatVector.zero(S); FloatVector c5b = FloatVector.zero(S);
+        FloatVector c6a = FloatVector.zero(S); FloatVector c6b = FloatVector.zero(S);
+        FloatVector c7a = FloatVector.zero(S); FloatVector c7b = FloatVector.zero(S);
+        for (int p = 0; p < depth; p++) {
+            int b = bi + p * NR;
+            int a = ai + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, b);
+            FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, ap[a]);
+            c0a = fma(x, b0, c0a); c0b = fma(x, b1, c0b);
+            x = FloatVector.broadcast(S, ap[a + 1]);
+            c1a = fma(x, b0, c1a); c1b = fma(x, b1, c1b);
+            x = FloatVector.broadcast(S, ap[a + 2]);
+            c2a = fma(x, b0, c2a); c2b = fma(x, b1, c2b);
+            x = FloatVector.broadcast(S, ap[a + 3]);
+            c3a = fma(x, b0, c3a); c3b = fma(x, b1, c3b);
+            x = FloatVector.broadcast(S, ap[a + 4]);
+            c4a = fma(x, b0, c4a); c4b = fma(x, b1, c4b);
+            x = FloatVector.broadcast(S, ap[a + 5]);
+            c5a = fma(x, b0, c5a); c5b = fma(x, b1, c5b);
+            x = FloatVector.broadcast(S, ap[a + 6]);
+            c6a = fma(x, b0, c6a); c6b = fma(x, b1, c6b);
+            x = FloatVector.broadcast(S, ap[a + 7]);
+            c7a = fma(x, b0, c7a); c7b = fma(x, b1, c7b);
+        }
+        c0a.intoArray(tile, 0); c0b.intoArray(tile, L);
+        c1a.intoArray(tile, 1 * NR); c1b.intoArray(tile, 1 * NR + L);
+        c2a.intoArray(tile, 2 * NR); c2b.intoArray(tile, 2 * NR + L);
+        c3a.intoArray(tile, 3 * NR); c3b.intoArray(tile, 3 * NR + L);
+        c4a.intoArray(tile, 4 * NR); c4b.intoArray(tile, 4 * NR + L);
+        c5a.intoArray(tile, 5 * NR); c5b.intoArray(tile, 5 * NR + L);
+        c6a.intoArray(tile, 6 * NR); c6b.intoArray(tile, 6 * NR + L);
+        c7a.intoArray(tile, 7 * NR); c7b.intoArray(tile, 7 * NR + L);
+    }
+
+    /**
+     * 4×2·L register tile: 8 accumulators, 2 B loads and 4 broadcasts per k step. The whole kernel when vectors are
+     * narrow (MR = 4); with MR = 12 the kernel of an edge panel with at most 4 live rows (LeNet-5's 50 filters end
+     * in a 2-row panel, which the 12-row kernel computed at the cost of a full one).
+     */
     private static void kernel4x2(int depth, float[] ap, int ai, float[] bp, int bi, float[] tile) {
         FloatVector c0a = FloatVector.zero(S); FloatVector c0b = FloatVector.zero(S);
         FloatVector c1a = FloatVector.zero(S); FloatVector c1b = FloatVector.zero(S);
@@ -292,7 +342,7 @@ final class FloatGemm extends PackedProduct<float[]> {
         FloatVector c3a = FloatVector.zero(S); FloatVector c3b = FloatVector.zero(S);
         for (int p = 0; p < depth; p++) {
             int b = bi + p * NR;
-            int a = ai + p * 4;
+            int a = ai + p * MR;
             FloatVector b0 = FloatVector.fromArray(S, bp, b);
             FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
             FloatVector x;

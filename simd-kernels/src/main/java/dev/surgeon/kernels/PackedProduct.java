@@ -79,12 +79,13 @@ abstract class PackedProduct<A> {
 
     /**
      * The register-tiled micro-kernel: {@code tile ← Ap·Bp}, the MR×NR product of one A panel and one B
-     * panel of the given depth, stored NR-strided. Its accumulators are written to the tile rather than
+     * panel of the given depth, stored NR-strided; at least the first {@code rows} rows (the panel's live rows: an
+     * implementation may compute only those, as a narrower kernel, for the last panel of an edge). Its accumulators are written to the tile rather than
      * merged into C in place so that the kernel stays small enough for C2 to keep every vector in a
      * register (a merge step inlined into it exceeded C2's node budget, and the vectors it failed to
      * inline were boxed: 40% slower).
      */
-    abstract void kernel(int depth, A ap, int ai, A bp, int bi, A tile);
+    abstract void kernel(int rows, int depth, A ap, int ai, A bp, int bi, A tile);
 
     /**
      * Merges the first rows×cols of an NR-strided tile into C: {@code C ← alpha·tile + beta·C} (C not read
@@ -244,7 +245,7 @@ abstract class PackedProduct<A> {
                     int rows = Math.min(mr, in - ir);
                     int inside = triangleCoverage(i, rows, j, cols);
                     if (inside != NONE) {
-                        kernel(depth, ap, ir * depth, bp, bi, tile);
+                        kernel(rows, depth, ap, ir * depth, bp, bi, tile);
                         mergeTile(tile, rows, cols, c, cOff + i * ldc + j, ldc, alpha, betaNow,
                                 inside == FULL ? null : tri, i - j);
                     }
