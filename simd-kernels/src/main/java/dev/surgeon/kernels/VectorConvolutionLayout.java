@@ -24,6 +24,10 @@ final class VectorConvolutionLayout {
             ConvolutionLayout.im2col(g, x, xOff, from, to, cols, colsOff, ld);
             return;
         }
+        if (g.padding() == 0) {
+            im2colInside(g, x, xOff, from, to, cols, colsOff, ld);
+            return;
+        }
         int k = g.kernel();
         int p = g.padding();
         int outHeight = g.outHeight();
@@ -72,6 +76,10 @@ final class VectorConvolutionLayout {
             ConvolutionLayout.col2im(g, cols, colsOff, ld, from, to, x, xOff);
             return;
         }
+        if (g.padding() == 0) {
+            col2imInside(g, cols, colsOff, ld, from, to, x, xOff);
+            return;
+        }
         int k = g.kernel();
         int p = g.padding();
         int outHeight = g.outHeight();
@@ -102,6 +110,72 @@ final class VectorConvolutionLayout {
                                         .intoArray(x, dst + ox);
                             }
                             for (; ox < hi; ox++) {
+                                x[dst + ox] += cols[src + ox];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Stride 1 without padding: every run lies inside the image, so the loops carry no edge logic; each sample's
+     * runs of one window offset are outHeight rows of outWidth floats, one whole vector each when outWidth is 8.
+     */
+    private static void im2colInside(ConvolutionGeometry g, float[] x, int xOff, int from, int to, float[] cols,
+                                     int colsOff, int ld) {
+        int k = g.kernel();
+        int width = g.width();
+        int outHeight = g.outHeight();
+        int outWidth = g.outWidth();
+        int positions = g.positions();
+        int plane = g.height() * width;
+        int bound = S.loopBound(outWidth);
+        for (int c = 0; c < g.channels(); c++) {
+            for (int ky = 0; ky < k; ky++) {
+                for (int kx = 0; kx < k; kx++) {
+                    int dst = colsOff + ((c * k + ky) * k + kx) * ld;
+                    for (int n = from; n < to; n++) {
+                        int src = xOff + (n * g.channels() + c) * plane + ky * width + kx;
+                        for (int oy = 0; oy < outHeight; oy++, src += width, dst += outWidth) {
+                            int ox = 0;
+                            for (; ox < bound; ox += L) {
+                                FloatVector.fromArray(S, x, src + ox).intoArray(cols, dst + ox);
+                            }
+                            for (; ox < outWidth; ox++) {
+                                cols[dst + ox] = x[src + ox];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** col2im for stride 1 without padding (see {@link #im2colInside}); the same additions in the same order. */
+    private static void col2imInside(ConvolutionGeometry g, float[] cols, int colsOff, int ld, int from, int to,
+                                     float[] x, int xOff) {
+        int k = g.kernel();
+        int width = g.width();
+        int outHeight = g.outHeight();
+        int outWidth = g.outWidth();
+        int plane = g.height() * width;
+        int bound = S.loopBound(outWidth);
+        Arrays.fill(x, xOff + from * g.inputSize(), xOff + to * g.inputSize(), 0f);
+        for (int c = 0; c < g.channels(); c++) {
+            for (int ky = 0; ky < k; ky++) {
+                for (int kx = 0; kx < k; kx++) {
+                    int src = colsOff + ((c * k + ky) * k + kx) * ld;
+                    for (int n = from; n < to; n++) {
+                        int dst = xOff + (n * g.channels() + c) * plane + ky * width + kx;
+                        for (int oy = 0; oy < outHeight; oy++, src += outWidth, dst += width) {
+                            int ox = 0;
+                            for (; ox < bound; ox += L) {
+                                FloatVector.fromArray(S, x, dst + ox).add(FloatVector.fromArray(S, cols, src + ox))
+                                        .intoArray(x, dst + ox);
+                            }
+                            for (; ox < outWidth; ox++) {
                                 x[dst + ox] += cols[src + ox];
                             }
                         }
