@@ -43,8 +43,7 @@ import java.lang.foreign.MemorySegment;
  *   <li>{@code syev}: eigenvectors transposed to columns; NaN input gives all-NaN output without calling
  *       LAPACK, an infinite entry an {@link ArithmeticException} (as the reference fails on it).</li>
  * </ul>
- * Operations BLAS does not have ({@code mul}, {@code add}, {@code symmetrize}, {@code im2col}, {@code col2im},
- * the direct convolutions)
+ * Operations BLAS does not have ({@code mul}, {@code add}, {@code symmetrize}, {@code im2col}, {@code col2im})
  * always run on the fallback;
  * LU without pivoting, which LAPACK does not have either, is composed from trsm and gemm
  * ({@link Factorizations#getrfNoPivot}).
@@ -841,17 +840,5 @@ public final class OpenBlasKernels implements Kernels {
     public void col2im(ConvolutionGeometry g, float[] cols, int colsOff, int ld, int from, int to, float[] x,
                        int xOff) {
         fallback.col2im(g, cols, colsOff, ld, from, to, x, xOff);
-    }
-
-    @Override
-    public void convolve(ConvolutionGeometry g, int filters, float[] w, int wOff, float[] b, int bOff, float[] x,
-                         int xOff, int from, int to, float[] out, int outOff) {
-        fallback.convolve(g, filters, w, wOff, b, bOff, x, xOff, from, to, out, outOff);
-    }
-
-    @Override
-    public void convolutionWeightGradient(ConvolutionGeometry g, int filters, float[] dOut, int dOff, float[] x,
-                                          int xOff, int from, int to, float[] dw, int dwOff, float[] db, int dbOff) {
-        fallback.convolutionWeightGradient(g, filters, dOut, dOff, x, xOff, from, to, dw, dwOff, db, dbOff);
     }
 }

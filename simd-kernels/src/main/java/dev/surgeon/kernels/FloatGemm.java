@@ -47,7 +47,7 @@ final class FloatGemm extends PackedProduct<float[]> {
     void packA(boolean trans, float[] a, int aOff, int lda, int i0, int rows, int p0, int depth, float[] dst) {
         for (int ir = 0, q = 0; ir < rows; ir += MR, q += MR * depth) {
             int h = Math.min(MR, rows - ir);
-            VectorMask<Float> live = h == MR ? PANEL_ROWS : S.indexInRange(0, h);
+            VectorMask<Float> live = VectorOps.floatPrefix(h);
             if (trans) {
                 // op(A)[i][p] = A[p][i]: the h entries of one k step are contiguous in A; the masked-off lanes
                 // load as zero and pad the panel.
@@ -87,7 +87,7 @@ final class FloatGemm extends PackedProduct<float[]> {
             int first = Math.min(L, cols);
             int rest = cols - first;
             int[] lo = gatherOffsets(EDGE_COLUMNS, ldb, first);
-            VectorMask<Float> loLive = S.indexInRange(0, first);
+            VectorMask<Float> loLive = VectorOps.floatPrefix(first);
             int base = bOff + j0 * ldb + p0;
             if (rest == 0) {
                 FloatVector zero = FloatVector.zero(S);
@@ -98,7 +98,7 @@ final class FloatGemm extends PackedProduct<float[]> {
                 }
             } else {
                 int[] hi = gatherOffsets(EDGE_COLUMNS_2, ldb, rest);
-                VectorMask<Float> hiLive = S.indexInRange(0, rest);
+                VectorMask<Float> hiLive = VectorOps.floatPrefix(rest);
                 int second = base + L * ldb;
                 for (int p = 0; p < depth; p++) {
                     int d = dstOff + p * NR;
@@ -107,8 +107,8 @@ final class FloatGemm extends PackedProduct<float[]> {
                 }
             }
         } else {
-            VectorMask<Float> loLive = cols >= L ? S.maskAll(true) : S.indexInRange(0, cols);
-            VectorMask<Float> hiLive = S.indexInRange(L, cols);
+            VectorMask<Float> loLive = VectorOps.floatPrefix(cols);
+            VectorMask<Float> hiLive = VectorOps.floatPrefix(cols - L);
             for (int p = 0; p < depth; p++) {
                 int src = bOff + (p0 + p) * ldb + j0;
                 int d = dstOff + p * NR;
@@ -196,7 +196,7 @@ final class FloatGemm extends PackedProduct<float[]> {
         FloatVector al = FloatVector.broadcast(S, alpha);
         FloatVector be = FloatVector.broadcast(S, beta);
         for (int v = 0; v < cols; v += L) {
-            VectorMask<Float> live = S.indexInRange(v, cols);
+            VectorMask<Float> live = VectorOps.floatPrefix(cols - v);
             for (int r = 0; r < rows; r++) {
                 int i = ci + r * ldc + v;
                 FloatVector t = FloatVector.fromArray(S, tile, r * NR + v).mul(al);

@@ -209,31 +209,6 @@ public interface Kernels {
      */
     void col2im(ConvolutionGeometry g, float[] cols, int colsOff, int ld, int from, int to, float[] x, int xOff);
 
-    /**
-     * Direct 2-D convolution (cross-correlation) of samples [from, to) of the NCHW batch x with {@code filters}
-     * filters: {@code out[n, f, oy, ox] = b[f] + Σ_{c,ky,kx} w[f, c, ky, kx] · x[n, c, oy·s + ky − p, ox·s + kx − p]}
-     * (terms in the padding are 0), with w a [filters, C·k·k] matrix at {@code wOff}, sample n of x at
-     * {@code x[xOff + n·C·H·W]} and of out at {@code out[outOff + n·filters·|T|]}. Without im2col: the form for
-     * convolutions with few input channels, where the unfolded matrix is many times the input and the product's
-     * depth C·k·k is short.
-     *
-     * @param b the bias at {@code bOff}, or null for none
-     * @throws IllegalArgumentException when a range lies outside its array
-     */
-    void convolve(ConvolutionGeometry g, int filters, float[] w, int wOff, float[] b, int bOff, float[] x, int xOff,
-                  int from, int to, float[] out, int outOff);
-
-    /**
-     * The weight and bias gradients of {@link #convolve} over samples [from, to), overwriting dw and db:
-     * {@code dw[f, c, ky, kx] = Σ_{n,oy,ox} dOut[n, f, oy, ox] · x[n, c, oy·s + ky − p, ox·s + kx − p]} and
-     * {@code db[f] = Σ_{n,oy,ox} dOut[n, f, oy, ox]}, with the layouts of {@link #convolve} (dOut like out).
-     *
-     * @param db the bias gradient at {@code dbOff}, or null to skip it
-     * @throws IllegalArgumentException when a range lies outside its array
-     */
-    void convolutionWeightGradient(ConvolutionGeometry g, int filters, float[] dOut, int dOff, float[] x, int xOff,
-                                   int from, int to, float[] dw, int dwOff, float[] db, int dbOff);
-
     // ------------------------------------------------------------------------------------------------
     // Factorizations — float
 

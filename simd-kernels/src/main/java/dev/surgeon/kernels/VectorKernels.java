@@ -609,20 +609,4 @@ public final class VectorKernels implements Kernels {
         ConvolutionLayout.checkCol2im(g, len(cols), colsOff, ld, from, to, len(x), xOff);
         VectorConvolutionLayout.col2im(g, cols, colsOff, ld, from, to, x, xOff);
     }
-
-    @Override
-    public void convolve(ConvolutionGeometry g, int filters, float[] w, int wOff, float[] b, int bOff, float[] x,
-                         int xOff, int from, int to, float[] out, int outOff) {
-        DirectConvolution.checkConvolve(g, filters, len(w), wOff, b == null ? -1 : b.length, bOff, len(x), xOff, from,
-                to, len(out), outOff);
-        VectorDirectConvolution.convolve(g, filters, w, wOff, b, bOff, x, xOff, from, to, out, outOff);
-    }
-
-    @Override
-    public void convolutionWeightGradient(ConvolutionGeometry g, int filters, float[] dOut, int dOff, float[] x,
-                                          int xOff, int from, int to, float[] dw, int dwOff, float[] db, int dbOff) {
-        DirectConvolution.checkWeightGradient(g, filters, len(dOut), dOff, len(x), xOff, from, to, len(dw), dwOff,
-                db == null ? -1 : db.length, dbOff);
-        VectorDirectConvolution.weightGradient(g, filters, dOut, dOff, x, xOff, from, to, dw, dwOff, db, dbOff);
-    }
 }

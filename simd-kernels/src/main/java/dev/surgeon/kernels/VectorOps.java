@@ -2,6 +2,7 @@ package dev.surgeon.kernels;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,6 +16,25 @@ final class VectorOps {
     static final int DOUBLE_LANES = DOUBLES.length();
     /** FMA only when the JIT emits the instruction; emulated FMA is ~1000× slower than mul+add. */
     static final boolean FMA = JvmFeatures.useFma();
+
+    /**
+     * {@code FLOAT_PREFIX[n]}: the first n lanes of a float vector, made once. A mask made per call with
+     * {@code indexInRange} and a variable bound was not intrinsified in the packing and merge loops here: it
+     * allocated a boolean[] per call, and the masked operations using it fell back to Java code.
+     */
+    @SuppressWarnings("unchecked")
+    static final VectorMask<Float>[] FLOAT_PREFIX = new VectorMask[FLOATS.length() + 1];
+
+    static {
+        for (int n = 0; n <= FLOATS.length(); n++) {
+            FLOAT_PREFIX[n] = FLOATS.indexInRange(0, n);
+        }
+    }
+
+    /** The first {@code n} lanes of a float vector, n clamped to [0, L]. */
+    static VectorMask<Float> floatPrefix(int n) {
+        return FLOAT_PREFIX[Math.max(0, Math.min(FLOATS.length(), n))];
+    }
 
     private VectorOps() {
     }

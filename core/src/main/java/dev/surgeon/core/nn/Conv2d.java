@@ -59,7 +59,8 @@ final class Conv2d extends WeightedLayer {
     static final class State extends LayerState {
         /** Row stride of every [rows, B·|T|] buffer: capacity·|T|. */
         final int ld;
-        /** X with its row of ones; allocated on first use (a direct convolution's training step never needs it). */
+        /** The whole batch's X with its row of ones, for the passes that need it; allocated on first use (a training step
+         * unfolds block by block and never does). */
         float[] columns;
         /** Samples of the current forward pass that {@link #columns} holds unfolded; -1 when stale. */
         int columnsBatch = -1;
@@ -102,17 +103,6 @@ final class Conv2d extends WeightedLayer {
             st.columnsBatch = batch;
         }
         return st.columns;
-    }
-
-    /**
-     * Convolutions with at most this many input channels (stride 1, no padding) run directly on the NCHW arrays
-     * ({@link Kernels#convolve}) in a training step: their X is k² times the input and the product's depth C·k² is
-     * short. LeNet-5's first convolution (one channel, 5×5) took 7.3 ms per batch of 128 through X and 1.5 ms directly.
-     */
-    static final int DIRECT_MAX_CHANNELS = 4;
-
-    private boolean direct() {
-        return stride == 1 && padding == 0 && channels <= DIRECT_MAX_CHANNELS && outWidth >= 8;
     }
 
     private float[] columnScratch(State st) {
@@ -168,11 +158,6 @@ final class Conv2d extends WeightedLayer {
     void forward(LayerState s, int batch, float[] w, boolean training) {
         State st = (State) s;
         st.columnsBatch = -1;
-        if (direct()) {
-            s.kernels.convolve(geometry, filters, w, wOff, bias == null ? null : w, bias == null ? 0 : bias.offset(),
-                    s.in, 0, 0, batch, s.out, 0);
-            return;
-        }
         boolean perSample = perSample();
         float[] wb = perSample ? weightsWithBias(st, w) : null;
         int aOff = perSample && bias == null ? wOff : 0;
@@ -204,15 +189,11 @@ final class Conv2d extends WeightedLayer {
         int n = batch * positions;
         int depth = augmented();
         int block = blockSamples();
-        boolean direct = direct();
         boolean perSample = perSample();
-        if (!direct && !perSample) {
+        if (!perSample) {
             toChannelMajor(s.dOut, batch, st.outputs);
         }
-        if (grad != null && direct) {
-            k.convolutionWeightGradient(geometry, filters, s.dOut, 0, s.in, 0, 0, batch, grad, wOff,
-                    bias == null ? null : grad, bias == null ? 0 : bias.offset());
-        } else if (grad != null) {
+        if (grad != null) {
             // ∇[W | b] = Σ_blocks Δ_b [X_b; 1]ᵀ: X's row of ones turns the bias gradient into the last column (a
             // separate row-sum pass was a serial float sum, 4 cycles per entry). Per-sample products read Δ_n in
             // place from the NCHW gradient; batch products read the channel-major Δ.
@@ -239,7 +220,7 @@ final class Conv2d extends WeightedLayer {
             int ldx = block * positions;
             for (int from = 0; from < batch; from += block) {
                 int to = Math.min(batch, from + block);
-                if (direct || perSample) {
+                if (perSample) {
                     for (int i = from; i < to; i++) {
                         k.gemm(T, N, patch, positions, filters, 1f, w, wOff, patch, s.dOut, i * filters * positions,
                                 positions, 0f, dx, (i - from) * positions, ldx);

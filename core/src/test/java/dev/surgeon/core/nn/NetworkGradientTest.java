@@ -46,10 +46,11 @@ class NetworkGradientTest {
     }
 
     /**
-     * The convolution layer's three ways of computing, each against the float64 reference on both the scalar and
-     * the Vector provider: direct (at most 4 input channels, stride 1, no padding, output rows at least 8 wide),
-     * per-sample products (at least 256 output positions), and batch products in sample blocks (here 2 samples per
-     * block: d_col·|T| = 600·169). Also the 2×2 pool whose windows tile the input exactly and one that does not.
+     * The convolution layer's ways of computing, each against the float64 reference on both the scalar and the
+     * Vector provider: batch products in one block and in several (here 2 samples per block: d_col·|T| = 600·169),
+     * and per-sample products (at least 256 output positions), each with and without an input gradient; unit-stride
+     * unfolding with output rows 8 to 10 wide (whole vectors and tails). Also the 2×2 pool whose windows tile the
+     * input exactly and one that does not.
      */
     @ParameterizedTest(name = "{0} / {1} / {2}")
     @CsvSource(delimiter = ';', value = {

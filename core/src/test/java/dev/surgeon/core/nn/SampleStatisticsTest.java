@@ -25,7 +25,7 @@ class SampleStatisticsTest {
         "in(5) dense(4) tanh dense(3)",
         "in(5) dense(4,bias=false) relu dense(3,bias=false)",
         "in(2,6,6) conv(3,3,pad=1) relu maxpool(2) conv(2,2,stride=2,bias=false) tanh flatten dense(3)",
-        // A direct convolution first (its training forward pass does not unfold its input; these passes must).
+        // A training forward pass unfolds block by block and leaves X stale; these passes must unfold it.
         "in(2,10,10) conv(3,2) relu maxpool(3) conv(2,2,bias=false) tanh flatten dense(3)",
     };
 
