@@ -11,19 +11,13 @@ final class ConvolutionLayout {
     private ConvolutionLayout() {
     }
 
-    static void checkIm2col(ConvolutionGeometry g, int xLen, int xOff, int from, int to, int colsLen, int colsOff,
-                            int ld) {
-        check(g, from, to, colsLen, colsOff, ld);
+    /** The arguments of {@link Kernels#im2col} and {@link Kernels#col2im}, which describe the same two regions. */
+    static void check(ConvolutionGeometry g, int xLen, int xOff, int from, int to, int colsLen, int colsOff, int ld) {
+        checkColumns(g, from, to, colsLen, colsOff, ld);
         KernelArguments.vector("x", xLen, offset(xOff, from, g.inputSize()), (to - from) * g.inputSize());
     }
 
-    static void checkCol2im(ConvolutionGeometry g, int colsLen, int colsOff, int ld, int from, int to, int xLen,
-                            int xOff) {
-        check(g, from, to, colsLen, colsOff, ld);
-        KernelArguments.vector("x", xLen, offset(xOff, from, g.inputSize()), (to - from) * g.inputSize());
-    }
-
-    private static void check(ConvolutionGeometry g, int from, int to, int colsLen, int colsOff, int ld) {
+    private static void checkColumns(ConvolutionGeometry g, int from, int to, int colsLen, int colsOff, int ld) {
         KernelArguments.notNull("geometry", g);
         KernelArguments.size("from", from);
         if (to < from) {

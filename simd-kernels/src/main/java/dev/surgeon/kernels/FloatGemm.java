@@ -119,7 +119,7 @@ final class FloatGemm extends PackedProduct<float[]> {
     }
 
     /** The first MR lanes: one k step of an A panel. */
-    private static final VectorMask<Float> PANEL_ROWS = S.indexInRange(0, MR);
+    private static final VectorMask<Float> PANEL_ROWS = VectorOps.floatPrefix(MR);
 
     private static final ThreadLocal<int[]> ROWS_OF_A = offsetCache();
     private static final ThreadLocal<int[]> ROWS_OF_B = offsetCache();

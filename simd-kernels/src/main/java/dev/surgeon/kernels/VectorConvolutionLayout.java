@@ -6,12 +6,13 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link Kernels#im2col} and {@link Kernels#col2im} with 8-lane vectors for stride 1: each output row of a window
- * offset is one run of outWidth floats (8 for LeNet-5's second convolution, 24 for its first), copied or accumulated
- * with whole 8-float vectors and a scalar tail instead of a library call or a scalar loop per run. Same loop order,
- * and the same additions in the same order, as the scalar reference ({@link ConvolutionLayout}): the results are
- * identical. Strided convolutions use the reference. (Masked 16-lane vectors were slower than the scalar reference
- * here: 3.8 against 2.6 ms per LeNet-5 batch for im2col.)
+ * {@link Kernels#im2col} and {@link Kernels#col2im} with vectors for stride 1: each output row of a window offset is
+ * one run of outWidth floats (8 for LeNet-5's second convolution), copied or accumulated as whole vectors instead of a
+ * library call or a scalar loop per run. Without padding a run's tail is a whole vector too where that is safe, and a
+ * masked one (its mask made once per call) only at the end of a row or of an array; with padding the tail is scalar.
+ * Same loop order per pixel, and the same additions in the same order, as the scalar reference
+ * ({@link ConvolutionLayout}): the results are identical. Strided convolutions use the reference. The preferred
+ * species only: a second, narrower one made C2 box the gemm micro-kernel's vectors (docs/BENCHMARKS.md).
  */
 final class VectorConvolutionLayout {
     private static final VectorSpecies<Float> S = VectorOps.FLOATS;

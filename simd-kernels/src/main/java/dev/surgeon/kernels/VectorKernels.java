@@ -599,14 +599,14 @@ public final class VectorKernels implements Kernels {
     @Override
     public void im2col(ConvolutionGeometry g, float[] x, int xOff, int from, int to, float[] cols, int colsOff,
                        int ld) {
-        ConvolutionLayout.checkIm2col(g, len(x), xOff, from, to, len(cols), colsOff, ld);
+        ConvolutionLayout.check(g, len(x), xOff, from, to, len(cols), colsOff, ld);
         VectorConvolutionLayout.im2col(g, x, xOff, from, to, cols, colsOff, ld);
     }
 
     @Override
     public void col2im(ConvolutionGeometry g, float[] cols, int colsOff, int ld, int from, int to, float[] x,
                        int xOff) {
-        ConvolutionLayout.checkCol2im(g, len(cols), colsOff, ld, from, to, len(x), xOff);
+        ConvolutionLayout.check(g, len(x), xOff, from, to, len(cols), colsOff, ld);
         VectorConvolutionLayout.col2im(g, cols, colsOff, ld, from, to, x, xOff);
     }
 }

@@ -23,7 +23,7 @@ final class VectorOps {
      * allocated a boolean[] per call, and the masked operations using it fell back to Java code.
      */
     @SuppressWarnings("unchecked")
-    static final VectorMask<Float>[] FLOAT_PREFIX = new VectorMask[FLOATS.length() + 1];
+    private static final VectorMask<Float>[] FLOAT_PREFIX = new VectorMask[FLOATS.length() + 1];
 
     static {
         for (int n = 0; n <= FLOATS.length(); n++) {

@@ -33,7 +33,11 @@ class NetworkGradientTest {
         "in(1,7,7) conv(2,3) tanh conv(3,3,stride=2,pad=2) sigmoid conv(2,4,stride=3,pad=1) flatten dense(2); cross-entropy-mean",
     })
     void backpropagationMatchesFiniteDifferences(String spec, String loss) {
-        Fixture fx = Fixture.of(spec, loss, 3, 11);
+        assertGradientMatchesReference(Fixture.of(spec, loss, 3, 11));
+    }
+
+    /** The backpropagated gradient against the float64 reference, at a point where it is not trivially small. */
+    private static void assertGradientMatchesReference(Fixture fx) {
         float[] g = fx.gradient();
         double[] ref = fx.referenceGradient();
         for (int q = 0; q < g.length; q++) {
@@ -41,8 +45,19 @@ class NetworkGradientTest {
             double tol = 2e-6 + 2e-5 * Math.abs(ref[q]);
             assertEquals(ref[q], g[q], tol, () -> "gradient of " + fx.net.layout().tensorAt(index).describe(index));
         }
-
         assertTrue(ReferenceNetwork.maxAbs(ref) > 1e-3, "the test point must have a non-trivial gradient");
+    }
+
+    /**
+     * The forward outputs against the float64 reference: float32 sums of O(1) products, error ≲ 1e-6 here; 1e-5
+     * leaves margin.
+     */
+    private static void assertOutputsMatchReference(Fixture fx) {
+        double[] ref = fx.ref.forward(fx.w(), fx.x, fx.batch);
+        float[] out = fx.ws.outputs();
+        for (int i = 0; i < ref.length; i++) {
+            assertEquals(ref[i], out[i], 1e-5 * (1 + Math.abs(ref[i])), "output " + i);
+        }
     }
 
     /**
@@ -66,19 +81,8 @@ class NetworkGradientTest {
     })
     void everyConvolutionPathMatchesTheReference(String spec, String loss, String provider) {
         Fixture fx = Fixture.of(spec, loss, 3, 11, Kernels.named(provider).withThreads(1));
-        float[] g = fx.gradient();
-        double[] ref = fx.referenceGradient();
-        for (int q = 0; q < g.length; q++) {
-            int index = q;
-            double tol = 2e-6 + 2e-5 * Math.abs(ref[q]);
-            assertEquals(ref[q], g[q], tol, () -> "gradient of " + fx.net.layout().tensorAt(index).describe(index));
-        }
-        assertTrue(ReferenceNetwork.maxAbs(ref) > 1e-3, "the test point must have a non-trivial gradient");
-        double[] out = fx.ref.forward(fx.w(), fx.x, fx.batch);
-        float[] got = fx.ws.outputs();
-        for (int i = 0; i < out.length; i++) {
-            assertEquals(out[i], got[i], 1e-5 * (1 + Math.abs(out[i])), "output " + i);
-        }
+        assertGradientMatchesReference(fx);
+        assertOutputsMatchReference(fx);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -88,12 +92,6 @@ class NetworkGradientTest {
         "in(3,5,5) conv(4,3,pad=2,stride=2,bias=false) flatten; mse-sum",
     })
     void forwardMatchesDirectConvolutionAndPooling(String spec, String loss) {
-        Fixture fx = Fixture.of(spec, loss, 3, 5);
-        double[] ref = fx.ref.forward(fx.w(), fx.x, fx.batch);
-        float[] out = fx.ws.outputs();
-        for (int i = 0; i < ref.length; i++) {
-            // float32 sums of ≤ 27 products of O(1) values: error ≲ 1e-6; 1e-5 leaves margin.
-            assertEquals(ref[i], out[i], 1e-5 * (1 + Math.abs(ref[i])), "output " + i);
-        }
+        assertOutputsMatchReference(Fixture.of(spec, loss, 3, 5));
     }
 }
