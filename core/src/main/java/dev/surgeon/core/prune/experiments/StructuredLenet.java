@@ -53,6 +53,11 @@ public final class StructuredLenet {
         int steps = Arguments.integer(a, "finetune-steps", 0);
         checkSchedule(rounds, steps); // before the dense network is trained, not after
 
+        for (String m : methods) {
+            // A misspelt method or knob fails here, before an hour of other rows, not in the middle of the table.
+            StructuredMethods.plan(m.strip().split(":")[0].split("@", 2)[0], methodKnobs(m, kind, flops.get(0), calibration, retrain,
+                    lr, rounds, steps));
+        }
         Split split = Datasets.fashionMnist(data);
         Loss loss = Loss.softmaxCrossEntropy();
         Network dense = dense(a, netName, split, loss);
@@ -75,16 +80,14 @@ public final class StructuredLenet {
         b.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (double f : flops) {
             for (String m : methods) {
-                // NAME or NAME@ALLOCATION (e.g. sosp-h@per-flop): the preset with its allocation knob overridden.
-                String[] token = m.strip().split("@", 2);
-                Map<String, String> knobs = presetKnobs(token.length == 2 ? token[1] : null, kind, f, calibration, retrain, lr, rounds,
-                        steps);
+                Map<String, String> knobs = methodKnobs(m, kind, f, calibration, retrain, lr, rounds, steps);
+                String name = m.strip().split(":")[0].split("@", 2)[0];
                 Network net = dense.copy(Kernels.get());
                 PruningContext ctx = PruningContext.builder(net, loss, split.train()).test(split.test()).seed(seed)
                         .evaluationBatch(1000).build();
                 StructuredReport r;
                 try {
-                    r = StructuredRun.execute(ctx, StructuredMethods.plan(token[0], knobs));
+                    r = StructuredRun.execute(ctx, StructuredMethods.plan(name, knobs));
                 } catch (RuntimeException e) {
                     // One method failing (an unreachable target, a numerical failure) must not lose the rows of the others,
                     // which can take an hour to compute; the failure is a row of the table and a logged stack trace.
@@ -135,6 +138,27 @@ public final class StructuredLenet {
         knobs.put("finetune_cosine", "true");
         knobs.put("rounds", Integer.toString(rounds));
         knobs.put("finetune_steps", Integer.toString(finetuneSteps));
+        return knobs;
+    }
+
+    /**
+     * The knobs of one entry of {@code methods}: NAME, NAME@ALLOCATION (e.g. sosp-h@per-flop: the preset with its allocation
+     * overridden), then any number of :KNOB=VALUE (e.g. sosp-i@per-flop:reconstruct=true), over {@link #presetKnobs}.
+     */
+    static Map<String, String> methodKnobs(String method, String kind, double flops, int calibration, int retrainEpochs, double lr,
+                                           int rounds, int finetuneSteps) {
+        String[] parts = method.strip().split(":");
+        String[] token = parts[0].split("@", 2);
+        Map<String, String> knobs = presetKnobs(token.length == 2 ? token[1] : null, kind, flops, calibration, retrainEpochs, lr,
+                rounds, finetuneSteps);
+        for (int p = 1; p < parts.length; p++) {
+            String[] kv = parts[p].split("=", 2);
+            if (kv.length != 2 || kv[0].isBlank()) {
+                throw new IllegalArgumentException("method '" + method + "': expected NAME[@ALLOCATION][:KNOB=VALUE]..., got '"
+                        + parts[p] + "'");
+            }
+            knobs.put(kv[0].strip(), kv[1].strip());
+        }
         return knobs;
     }
 

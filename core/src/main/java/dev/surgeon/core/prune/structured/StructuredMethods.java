@@ -69,7 +69,7 @@ public final class StructuredMethods {
                             new StructureAllocation(StructureAllocation.Mode.GLOBAL, s.real("max_fraction")), null, s.real("flops"), 1,
                             Retraining.NONE, 0, recipe(s, s.integer("retrain_epochs", 0)),
                             new EigenDamage(s.integer("calibration", 0), s.integer("batch", 1), s.real("damping"),
-                                    s.real("max_fraction")));
+                                    s.real("max_fraction")), reconstruction(s));
                 }));
         list.add(new StructuredMethod("spectral", "Ebrahimi and Klabjan 2021 (D6): training with per-layer steps bounded by the "
                 + "K-FAC spectral radius, K-FAC OBS neuron pruning during training, Hessian top eigenvalue tracked",
@@ -91,7 +91,7 @@ public final class StructuredMethods {
                                 s.integer("curvature_samples", 1), s.nonNegative("kappa"), s.integer("prune_every", 1),
                                 s.real("prune_from"), s.real("prune_until"),
                                 new KroneckerObs(s.integer("calibration", 0), s.integer("batch", 1), s.real("damping"), true),
-                                s.bool("reinitialize")))));
+                                s.bool("reinitialize")), reconstruction(s))));
         return list;
     }
 
@@ -130,7 +130,13 @@ public final class StructuredMethods {
         return new StructuredPlan(s.method(), s.params(), StructureKind.parse(s.text("structured")), scorer,
                 new StructureAllocation(StructureAllocation.Mode.parse(s.text("allocation")), s.real("max_fraction")), redundancy,
                 s.real("flops"), s.integer("rounds", 1), between, s.integer("finetune_steps", 0),
-                recipe(s, s.integer("retrain_epochs", 0)), null);
+                recipe(s, s.integer("retrain_epochs", 0)), null, reconstruction(s));
+    }
+
+    /** The next-layer refit of knob {@code reconstruct}, or null. */
+    private static NextLayerReconstruction reconstruction(Settings s) {
+        return s.bool("reconstruct") ? new NextLayerReconstruction(s.integer("reconstruct_samples", 0), s.integer("batch", 1),
+                s.real("reconstruct_damping")) : null;
     }
 
     private static Retraining recipe(Settings s, int epochs) {
@@ -147,6 +153,10 @@ public final class StructuredMethods {
                 .add("max_fraction", "0.9", "largest fraction of any layer's units removed (each layer keeps at least one)")
                 .add("calibration", "1000", "training samples (seeded subset) the criterion is computed on (0: all)")
                 .add("batch", "100", "samples per pass")
+                .add("reconstruct", "false", "after every removal, refit the remaining input weights and bias of each layer "
+                        + "that read a removed structure by least squares on calibration data (structured OBS on its inputs)")
+                .add("reconstruct_samples", "5000", "training samples (seeded subset) of the refit (0: all)")
+                .add("reconstruct_damping", "0.01", "damping of the refit, as a fraction of the mean diagonal of E[x xᵀ]")
                 .add("rounds", "1", "pruning rounds; round j keeps flops^(j/rounds) of the dense multiply-adds")
                 .add("finetune_epochs", "0", "fine-tuning epochs after every round but the last")
                 .add("finetune_steps", "0", "mini-batch SGD steps after every round but the last")

@@ -22,10 +22,12 @@ import java.util.Map;
  *                        updates"; uses {@code between}'s learning rate, momentum, decay and batch)
  * @param finalRetraining fine-tuning after the last round
  * @param procedure       a method with its own course ({@link EigenDamage}, {@link SpectralRadiusPruning}), or null
+ * @param reconstruction  least-squares refit of the layers that read removed structures, after every removal, or null
  */
 public record StructuredPlan(String method, Map<String, Object> params, StructureKind kind, StructureScorer scorer,
                              StructureAllocation allocation, GradientRedundancy redundancy, double keepFlops, int rounds,
-                             Retraining between, int betweenSteps, Retraining finalRetraining, StructuredProcedure procedure) {
+                             Retraining between, int betweenSteps, Retraining finalRetraining, StructuredProcedure procedure,
+                             NextLayerReconstruction reconstruction) {
     public StructuredPlan {
         if ((scorer == null) == (procedure == null)) {
             throw new IllegalArgumentException("a structured plan has either a structure scorer or a procedure");
@@ -33,6 +35,10 @@ public record StructuredPlan(String method, Map<String, Object> params, Structur
         if (!(keepFlops > 0 && keepFlops <= 1)) {
             throw new IllegalArgumentException("flops must be the kept fraction of the dense multiply-adds, in (0, 1]; got "
                     + keepFlops + (keepFlops > 1 ? " (for '" + keepFlops + "× fewer FLOPs' write " + 1 / keepFlops + ")" : ""));
+        }
+        if (reconstruction != null && procedure != null) {
+            throw new IllegalArgumentException(method + " runs its own course; the next-layer reconstruction (reconstruct=true) "
+                    + "applies only to score-and-remove methods");
         }
         if (rounds < 1 || betweenSteps < 0) {
             throw new IllegalArgumentException("rounds must be >= 1 and steps between rounds >= 0; got " + rounds + ", "

@@ -68,10 +68,17 @@ public final class StructuredRun {
                 ctx.note("round " + j + ": " + sel.note());
             }
             plan.scorer().correct(ctx, st, sel.removed());
-            for (Structure s : sel.removed()) {
-                st.remove(s, ctx.mask());
+            if (plan.reconstruction() != null) {
+                int round = j;
+                List<NextLayerReconstruction.Refit> refits = ctx.timed("reconstruction",
+                        () -> plan.reconstruction().removeAndRefit(ctx, st, sel.removed()));
+                refits.forEach(r -> ctx.note("round " + round + ": refit " + r));
+            } else {
+                for (Structure s : sel.removed()) {
+                    st.remove(s, ctx.mask());
+                }
+                ctx.mask().apply(net.parameters());
             }
-            ctx.mask().apply(net.parameters());
             double seconds = (System.nanoTime() - t0) / 1e9;
             rounds.add(new StructuredReport.Round(j, target, sel.macs(), sel.removed().size(), lossBefore, loss(ctx, measure),
                     seconds));
