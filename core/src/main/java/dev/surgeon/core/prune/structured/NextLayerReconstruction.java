@@ -29,14 +29,15 @@ import java.util.TreeMap;
  * earlier layers already applied. With G the input columns of the removed structures (and K the others that carry
  * signal), the refit is
  * <pre>
- *   min over W̄'  E ‖W̄ x̄_ref − W̄' x̄‖²   subject to W̄'_{:,G} = 0
- *   ⇒  W̄'_K (H_KK + λI) = W̄ C_{:,K},   H = E[x̄ x̄ᵀ],  C = E[x̄_ref x̄ᵀ],
+ *   min over W̄'  E ‖W̄ x̄_ref − W̄' x̄‖² + λ ‖W̄'_K − W̄_K‖²   subject to W̄'_{:,G} = 0
+ *   ⇒  W̄'_K (H_KK + λI) = W̄ C_{:,K} + λ W̄_K,   H = E[x̄ x̄ᵀ],  C = E[x̄_ref x̄ᵀ],
  * </pre>
  * one Cholesky factorization of H_KK + λI and d_out right-hand sides. When nothing upstream changed (x̄ = x̄_ref,
- * C = H) this is W̄'_K = W̄_K + W̄_G H_GK H_KK⁻¹, which is the Optimal Brain Surgeon step for removing the set of
- * weights G from every row at once on the layer-wise Hessian 2H (Hassibi and Stork 1993, eq. 5 with a set of unit
- * vectors e_G: δw = −H⁻¹E_G (E_Gᵀ H⁻¹ E_G)⁻¹ E_Gᵀw; Frantar and Alistarh 2022, OBC, for groups of columns) — the same
- * update, tested against that formula. The least-squares reconstruction of the next layer is also the second step of
+ * C = H) this is W̄'_K = W̄_K + W̄_G H_GK (H_KK + λI)⁻¹, which is the Optimal Brain Surgeon step for removing the
+ * set of weights G from every row at once on the damped layer-wise Hessian 2(H + λI) (Hassibi and Stork 1993, eq. 5
+ * with a set of unit vectors: δw = −H⁻¹E_G (E_Gᵀ H⁻¹ E_G)⁻¹ E_Gᵀw; Frantar and Alistarh 2022, OBC, for groups of
+ * columns) — tested against that formula. The damping term pulls the refit toward the original weights rather than
+ * toward 0, which is what makes the two coincide. The least-squares reconstruction of the next layer is also the second step of
  * He, Zhang and Sun 2017 (channel pruning) and of ThiNet (Luo, Wu and Lin 2017); here it follows whatever criterion
  * chose the structures.
  *
@@ -168,10 +169,11 @@ public final class NextLayerReconstruction {
         double[] factor = new double[k * k];
         var record = DampedCholesky.factor(kernels, weight.name() + " reconstruction", hkk, 0, k, k,
                 Damping.relative(damping), factor, 0, k);
+        double lambda = record.used();
         double[] rhs = new double[k * dOut];
         for (int a = 0; a < k; a++) {
             for (int i = 0; i < dOut; i++) {
-                rhs[a * dOut + i] = r[i * d + kept[a]];
+                rhs[a * dOut + i] = r[i * d + kept[a]] + lambda * wBar[i * d + kept[a]];
             }
         }
         kernels.potrs(Uplo.LOWER, k, dOut, factor, 0, k, rhs, 0, dOut);
@@ -202,7 +204,7 @@ public final class NextLayerReconstruction {
                 }
             }
         }
-        return new Refit(layerName(weight), removedColumns, k, errorWithout, errorWith, record.used());
+        return new Refit(layerName(weight), removedColumns, k, errorWithout, errorWith, lambda);
     }
 
     /** Columns not removed that carry signal (H_jj &gt; 0), ascending. */
