@@ -3,6 +3,7 @@ package dev.surgeon.core.prune.structured;
 import dev.surgeon.core.curvature.DampedCholesky;
 import dev.surgeon.core.curvature.Damping;
 import dev.surgeon.core.curvature.DataSource;
+import dev.surgeon.core.curvature.MemoryBudget;
 import dev.surgeon.core.nn.Layer;
 import dev.surgeon.core.nn.LayerStatistics;
 import dev.surgeon.core.nn.Network;
@@ -48,7 +49,9 @@ import java.util.TreeMap;
  * {@link DampedCholesky}'s retry when the factorization fails.
  *
  * <p>Cost per consumer layer: two forward passes over the calibration samples, O(N d²) for H and C in double
- * (N = samples × output positions), O(d³ + d_out d²) for the solve; memory 3·8·d² bytes plus chunk buffers.
+ * (N = samples × output positions), O(d³ + d_out d²) for the solve; memory about 8·(5d² + 5 d_out·d) bytes plus
+ * chunk buffers, checked against the {@link MemoryBudget} before anything is allocated
+ * ({@link dev.surgeon.core.curvature.CurvatureTooLargeException}).
  */
 public final class NextLayerReconstruction {
     /** Input vectors per double chunk of the moment accumulation. */
@@ -99,27 +102,57 @@ public final class NextLayerReconstruction {
         if (removed.isEmpty()) {
             return List.of();
         }
-        int n = samples <= 0 ? ctx.train().size() : Math.min(samples, ctx.train().size());
-        DataSource data = ctx.calibration("next-layer reconstruction", n, Math.min(batch, n));
-        Network reference = net.copy(net.kernels());
         Map<Integer, List<Structure>> byConsumer = new TreeMap<>();
         for (Structure s : removed) {
             byConsumer.computeIfAbsent(s.link().next(), k -> new ArrayList<>()).add(s);
         }
-        List<Refit> refits = new ArrayList<>();
-        for (Map.Entry<Integer, List<Structure>> e : byConsumer.entrySet()) {
-            // The removed units feeding this layer go first: the refit must see their inputs as 0.
-            for (Structure s : e.getValue()) {
-                structures.remove(s, ctx.mask());
+        for (int layer : byConsumer.keySet()) {
+            requireMemory(net.layers().get(layer)); // before anything is changed or allocated
+        }
+        int n = samples <= 0 ? ctx.train().size() : Math.min(samples, ctx.train().size());
+        DataSource data = ctx.calibration("next-layer reconstruction", n, Math.min(batch, n));
+        Network reference = net.copy(net.kernels());
+        List<Integer> newlyPruned = new ArrayList<>();
+        for (Structure s : removed) {
+            for (int[] indices : new int[][] {s.incoming(), s.outgoing()}) {
+                for (int q : indices) {
+                    if (!ctx.mask().isPruned(q)) {
+                        newlyPruned.add(q);
+                    }
+                }
             }
-            ctx.mask().apply(net.parameters());
-            refits.add(refit(net, reference, net.layers().get(e.getKey()), e.getValue(), data));
+        }
+        List<Refit> refits = new ArrayList<>();
+        try {
+            for (Map.Entry<Integer, List<Structure>> e : byConsumer.entrySet()) {
+                // The removed units feeding this layer go first: the refit must see their inputs as 0.
+                for (Structure s : e.getValue()) {
+                    structures.remove(s, ctx.mask());
+                }
+                ctx.mask().apply(net.parameters());
+                refits.add(refit(net, reference, net.layers().get(e.getKey()), e.getValue(), data));
+            }
+        } catch (RuntimeException e) {
+            // A failed refit (non-finite inputs, a factorization that no damping rescues) leaves the network as it was.
+            System.arraycopy(reference.parameters(), 0, net.parameters(), 0, net.parameterCount());
+            newlyPruned.forEach(ctx.mask()::restore);
+            throw e;
         }
         for (Structure s : removed) {
             structures.remove(s, ctx.mask());
         }
         ctx.mask().apply(net.parameters());
         return refits;
+    }
+
+    /** The memory pre-flight of one consumer layer: three d × d moments, the kept block and its factor, five d_out × d work
+     * matrices and two chunk buffers, in double. */
+    private static void requireMemory(Layer consumer) {
+        ParameterTensor weight = consumer.parameters().get(0);
+        long d = weight.columns() + (consumer.parameters().size() > 1 ? 1L : 0L);
+        long bytes = 8L * (5L * d * d + 5L * weight.rows() * d + 2L * CHUNK * d);
+        MemoryBudget.defaultBudget().require(layerName(weight) + " next-layer reconstruction", bytes, d * d,
+                "a d × d double moment of the layer's inputs, d = " + d, List.of());
     }
 
     /** Refits one consumer layer of {@code net} against {@code reference}'s output of the same layer. */
@@ -139,6 +172,14 @@ public final class NextLayerReconstruction {
             }
         }
         Moments m = moments(net, reference, consumer.index(), d, dCol, data);
+        for (int i = 0; i < d * d; i++) {
+            if (!Double.isFinite(m.h[i]) || !Double.isFinite(m.c[i]) || !Double.isFinite(m.href[i])) {
+                throw new ReconstructionFailedException(layerName(weight), layerName(weight) + ": its inputs on the "
+                        + "calibration data are not finite (input moment " + (i / d) + ", " + (i % d) + " is "
+                        + (Double.isFinite(m.h[i]) ? Double.isFinite(m.c[i]) ? m.href[i] : m.c[i] : m.h[i])
+                        + "); check the model's weights and the data for NaN or overflow, or prune without reconstruct");
+            }
+        }
         // The target is the layer as it was: the removal has already zeroed W̄_{:,G} in the pruned network.
         float[] original = reference.parameters();
         double[] wBar = new double[dOut * d];

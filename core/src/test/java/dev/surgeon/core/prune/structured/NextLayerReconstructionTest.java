@@ -1,14 +1,19 @@
 package dev.surgeon.core.prune.structured;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.surgeon.core.curvature.CurvatureTooLargeException;
+import dev.surgeon.core.nn.ArchitectureSpec;
+import dev.surgeon.core.nn.Loss;
 import dev.surgeon.core.nn.Network;
 import dev.surgeon.core.nn.ParameterTensor;
 import dev.surgeon.core.nn.Workspace;
 import dev.surgeon.core.prune.DenseMath;
 import dev.surgeon.core.prune.PruningContext;
+import dev.surgeon.kernels.Kernels;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -216,6 +221,36 @@ class NextLayerReconstructionTest {
                 assertEquals(0f, net.parameters()[q], spec);
             }
         }
+    }
+
+    @Test
+    void aFailedRefitLeavesTheNetworkAndMaskAsTheyWere() {
+        PruningContext ctx = Nets.context(Nets.MLP, 40, 3);
+        Network net = ctx.network();
+        // fc1's unit 0 outputs NaN: layer 2 reads it, and its refit must refuse rather than spread NaN.
+        net.parameters()[net.layers().get(0).parameters().get(0).offset()] = Float.NaN;
+        float[] before = net.parameters().clone();
+        Structures st = Structures.of(net, StructureKind.ALL);
+        ReconstructionFailedException e = assertThrows(ReconstructionFailedException.class,
+                () -> new NextLayerReconstruction(0, 16, 0.01).removeAndRefit(ctx, st, List.of(st.get(1), st.get(6))));
+        assertTrue(e.getMessage().contains("not finite") && e.getMessage().startsWith("fc"), e.getMessage());
+        assertArrayEquals(before, net.parameters());
+        assertEquals(0, ctx.mask().prunedCount());
+    }
+
+    @Test
+    void aConsumerTooLargeForMemoryIsRefusedBeforeAnythingChanges() {
+        // The output layer reads 60,000 units: its input moment would be a 60,001² double matrix, longer than a Java
+        // array can be, whatever the heap.
+        Network net = Network.create(ArchitectureSpec.parse("in(4) dense(60000) relu dense(3)"), 1, Kernels.scalar());
+        PruningContext ctx = PruningContext.builder(net, Loss.softmaxCrossEntropy(), Nets.data(net, 8, 2)).build();
+        float[] before = net.parameters().clone();
+        Structures st = Structures.of(net, StructureKind.ALL);
+        CurvatureTooLargeException e = assertThrows(CurvatureTooLargeException.class,
+                () -> new NextLayerReconstruction(0, 8, 0.01).removeAndRefit(ctx, st, List.of(st.get(0))));
+        assertTrue(e.getMessage().contains("next-layer reconstruction"), e.getMessage());
+        assertArrayEquals(before, net.parameters());
+        assertEquals(0, ctx.mask().prunedCount());
     }
 
     @Test
