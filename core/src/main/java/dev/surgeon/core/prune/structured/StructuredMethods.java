@@ -25,7 +25,9 @@ import java.util.function.Function;
  *   <tr><td>spectral</td><td>{@link SpectralRadiusPruning}: sharpness-aware training with K-FAC OBS pruning</td><td>D6</td></tr>
  * </table>
  * Common knobs: {@code structured} (filters, neurons, all), {@code flops} (kept fraction of the dense multiply-adds),
- * {@code allocation}, {@code max_fraction}, {@code rounds}, fine-tuning between rounds and after.
+ * {@code allocation}, {@code max_fraction}, {@code rounds}, fine-tuning between rounds and after, and
+ * {@code reconstruct} ({@link NextLayerReconstruction}: least-squares refit of the layers reading removed structures,
+ * for every scored method; not for eigendamage and spectral, which run their own course).
  */
 public final class StructuredMethods {
     private StructuredMethods() {

@@ -21,7 +21,8 @@ import java.util.SplittableRandom;
  *
  * <p>Round j of R scores the remaining structures at the current weights, lets the scorer correct the weights for the
  * chosen removal (K-FAC OBS), removes the structures so that the multiply-adds fall to keepFlops^{j/R} of the dense
- * network's, and fine-tunes (epochs and/or mini-batch steps) before the next round; the final fine-tuning follows the
+ * network's — with the plan's {@link NextLayerReconstruction}, if any, refitting every layer that read a removed
+ * structure (each refit is a note of the report) — and fine-tunes (epochs and/or mini-batch steps) before the next round; the final fine-tuning follows the
  * last round. Training loss and accuracy are measured on a fixed seeded subset of 2000 training samples (before and
  * after every round, and in the report's metrics); test metrics use the whole test set.
  * Everything random derives from the context's seed.
