@@ -235,6 +235,11 @@ class PruneCommandTest {
         assertTrue(text.contains("## Structured pruning") && text.contains("| fc1 | 8 | 4 |"), text);
         assertTrue(Files.readString(dir.resolve("narrow.widths.svg")).contains("<svg"), "width chart beside the report");
         ok("eval", "--model", out.toString(), "--data", "monk-1");
+        // The next-layer refit through the generic knob switch: reported per refitted layer.
+        Cli.Result refit = ok("prune", "--model", wide.toString(), "--data", "monk-1", "--structured", "neurons", "--method",
+                "filter-norm", "--flops", "0.5", "--set", "reconstruct=true", "--out", dir.resolve("refit.safetensors").toString());
+        assertTrue(refit.out().contains("reconstruct=true") && refit.out().contains("refit fc2: 4 input columns removed"),
+                refit.out());
     }
 
     @Test
