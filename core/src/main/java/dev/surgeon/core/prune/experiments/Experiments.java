@@ -47,7 +47,7 @@ public final class Experiments {
                         + "every structured criterion, fine-tuned; shrunk-network latency at batch 1 and 128 (issue 9)",
                         "net=lenet-5 (or lenet-300-100) data=/usr/share/datasets/fashion-mnist model=target/experiments/NET-fashion-mnist"
                                 + ".safetensors dense-epochs=(recipe) methods=filter-norm,taylor,taylor-fo,taylor-so,sosp-h,sosp-i,kfac-obs,redundancy "
-                                + "(NAME@per-flop: allocation override) "
+                                + "(NAME@per-flop: allocation override; NAME:KNOB=VALUE, e.g. sosp-i:reconstruct=true: any knob) "
                                 + "flops=0.5,0.25,0.125 retrain-epochs=2 lr=0.01 calibration=1000 structured=all seed=0 latency-reps=31 "
                                 + "rounds=1 finetune-steps=0 (SGD steps between rounds)",
                         StructuredLenet::run),

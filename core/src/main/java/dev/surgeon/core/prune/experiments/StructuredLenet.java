@@ -55,8 +55,7 @@ public final class StructuredLenet {
 
         for (String m : methods) {
             // A misspelt method or knob fails here, before an hour of other rows, not in the middle of the table.
-            StructuredMethods.plan(m.strip().split(":")[0].split("@", 2)[0], methodKnobs(m, kind, flops.get(0), calibration, retrain,
-                    lr, rounds, steps));
+            StructuredMethods.plan(methodName(m), methodKnobs(m, kind, flops.get(0), calibration, retrain, lr, rounds, steps));
         }
         Split split = Datasets.fashionMnist(data);
         Loss loss = Loss.softmaxCrossEntropy();
@@ -81,7 +80,7 @@ public final class StructuredLenet {
         for (double f : flops) {
             for (String m : methods) {
                 Map<String, String> knobs = methodKnobs(m, kind, f, calibration, retrain, lr, rounds, steps);
-                String name = m.strip().split(":")[0].split("@", 2)[0];
+                String name = methodName(m);
                 Network net = dense.copy(Kernels.get());
                 PruningContext ctx = PruningContext.builder(net, loss, split.train()).test(split.test()).seed(seed)
                         .evaluationBatch(1000).build();
@@ -139,6 +138,11 @@ public final class StructuredLenet {
         knobs.put("rounds", Integer.toString(rounds));
         knobs.put("finetune_steps", Integer.toString(finetuneSteps));
         return knobs;
+    }
+
+    /** The preset name of one entry of {@code methods} (see {@link #methodKnobs}). */
+    static String methodName(String method) {
+        return method.strip().split(":")[0].split("@", 2)[0];
     }
 
     /**
