@@ -17,6 +17,12 @@ final class ConvolutionLayout {
         KernelArguments.vector("x", xLen, offset(xOff, from, g.inputSize()), (to - from) * g.inputSize());
     }
 
+    /** The image and sample range of an implicit product ({@link Kernels#im2colProduct}). */
+    static void checkImage(ConvolutionGeometry g, int xLen, int xOff, int from, int to) {
+        checkColumns(g, from, to, Integer.MAX_VALUE, 0, Math.max(1, (to - from) * g.positions()));
+        KernelArguments.vector("x", xLen, offset(xOff, from, g.inputSize()), (to - from) * g.inputSize());
+    }
+
     private static void checkColumns(ConvolutionGeometry g, int from, int to, int colsLen, int colsOff, int ld) {
         KernelArguments.notNull("geometry", g);
         KernelArguments.size("from", from);

@@ -209,6 +209,43 @@ public interface Kernels {
      */
     void col2im(ConvolutionGeometry g, float[] cols, int colsOff, int ld, int from, int to, float[] x, int xOff);
 
+    /**
+     * A convolution's forward product {@code C ← alpha·A·X + beta·C} with X = im2col of samples [from, to) (d_col ×
+     * cols, cols = (to − from)·|T|, laid out as in {@link #im2col}): A is m × d_col (row stride lda), C is m × cols
+     * (row stride ldc). This default unfolds X into {@code scratch} (at least d_col·cols floats, row stride cols) and
+     * calls {@link #gemm}; a provider may instead read X's entries from the image while it packs them (implicit
+     * GEMM) and leave scratch alone.
+     *
+     * @throws IllegalArgumentException when a range lies outside its array
+     */
+    default void im2colProduct(ConvolutionGeometry g, float[] x, int xOff, int from, int to, int m, float alpha,
+                               float[] a, int aOff, int lda, float beta, float[] c, int cOff, int ldc, float[] scratch) {
+        int cols = (to - from) * g.positions();
+        im2col(g, x, xOff, from, to, scratch, 0, cols);
+        gemm(Trans.N, Trans.N, m, cols, g.patch(), alpha, a, aOff, lda, scratch, 0, cols, beta, c, cOff, ldc);
+    }
+
+    /**
+     * A convolution's weight-gradient product {@code C ← alpha·A·X̄ᵀ + beta·C} with X̄ = X (d_col × cols, as in
+     * {@link #im2colProduct}) or, when {@code ones}, X with a last row of ones (so that C's last column is the bias
+     * gradient): A is m × cols (row stride lda), C is m × (d_col + 1 if ones, else d_col) (row stride ldc). This
+     * default unfolds X̄ into {@code scratch} (at least (d_col + 1)·cols floats, row stride cols) and calls
+     * {@link #gemm}; a provider may read the image directly instead.
+     *
+     * @throws IllegalArgumentException when a range lies outside its array
+     */
+    default void im2colTransposedProduct(ConvolutionGeometry g, float[] x, int xOff, int from, int to, boolean ones, int m,
+                                         float alpha, float[] a, int aOff, int lda, float beta, float[] c, int cOff, int ldc,
+                                         float[] scratch) {
+        int cols = (to - from) * g.positions();
+        int depth = g.patch() + (ones ? 1 : 0);
+        im2col(g, x, xOff, from, to, scratch, 0, cols);
+        if (ones) {
+            java.util.Arrays.fill(scratch, g.patch() * cols, depth * cols, 1f);
+        }
+        gemm(Trans.N, Trans.T, m, depth, cols, alpha, a, aOff, lda, scratch, 0, cols, beta, c, cOff, ldc);
+    }
+
     // ------------------------------------------------------------------------------------------------
     // Factorizations — float
 

@@ -135,6 +135,46 @@ abstract class PackedProduct<A> {
         }
     }
 
+    /**
+     * op(B) packed straight from where its entries live instead of from a k × n matrix (implicit GEMM: a
+     * convolution's unfolded input is never written out). {@link #pack} must fill {@code cols <= nr} columns of the
+     * micro-panel exactly as {@link #packB} would, zero past {@code cols}, and may be called from several threads at
+     * once.
+     */
+    interface PanelSource<A> {
+        /** Rows [p0, p0 + depth) × columns [j0, j0 + cols) of op(B), k-major, nr per k step, at {@code dst[dstOff]}. */
+        void pack(int p0, int depth, int j0, int cols, A dst, int dstOff);
+    }
+
+    /**
+     * {@code C ← alpha·op(A)·B + beta·C} with the k × n operand B supplied panel by panel ({@link PanelSource}), for
+     * {@code m, n, k > 0} and {@code alpha != 0}; otherwise as {@link #multiply}.
+     */
+    final void multiply(boolean transA, int m, int n, int k, double alpha, A a, int aOff, int lda, PanelSource<A> b,
+                        double beta, A c, int cOff, int ldc, int threads) {
+        long muladds = (long) m * n * k;
+        int tasks = (int) Math.max(1, Math.min(Math.min(threads, KernelPool.processors()),
+                muladds / MIN_MULADDS_PER_TASK));
+        int rowTiles = (m + mr - 1) / mr;
+        int panels = (n + nr - 1) / nr;
+        Product p = tasks <= 1 || (rowTiles < 2 && panels < 2) ? serial.get() : new Product();
+        p.set(null, transA, false, k, alpha, a, aOff, lda, null, 0, 0, beta, c, cOff, ldc);
+        p.source = b;
+        try {
+            if (p == serial.get()) {
+                p.compute(0, m, 0, n);
+            } else if (rowTiles >= panels) {
+                int[] cut = split(rowTiles, tasks, q -> 1);
+                KernelPool.run(tasks, t -> p.compute(cut[t] * mr, Math.min(m, cut[t + 1] * mr), 0, n));
+            } else {
+                int[] cut = split(panels, tasks, q -> 1);
+                KernelPool.run(tasks, t -> p.compute(0, m, cut[t] * nr, Math.min(n, cut[t + 1] * nr)));
+            }
+        } finally {
+            p.clear();
+        }
+    }
+
     /** Per-thread operand records of single-task calls. */
     private final ThreadLocal<Product> serial = ThreadLocal.withInitial(Product::new);
 
@@ -150,6 +190,7 @@ abstract class PackedProduct<A> {
         int aOff;
         int lda;
         A b;
+        PanelSource<A> source;
         int bOff;
         int ldb;
         A c;
@@ -160,6 +201,7 @@ abstract class PackedProduct<A> {
         void clear() {
             a = null;
             b = null;
+            source = null;
             c = null;
         }
 
@@ -216,8 +258,12 @@ abstract class PackedProduct<A> {
                         int depth = Math.min(kc, k - pc);
                         A bp = primary(bLease, panels * nr * depth);
                         for (int q = 0; q < panels; q++) {
-                            packB(transB, b, bOff, ldb, pc, depth, jc + q * nr, Math.min(nr, jn - q * nr), bp,
-                                    q * nr * depth);
+                            if (source != null) {
+                                source.pack(pc, depth, jc + q * nr, Math.min(nr, jn - q * nr), bp, q * nr * depth);
+                            } else {
+                                packB(transB, b, bOff, ldb, pc, depth, jc + q * nr, Math.min(nr, jn - q * nr), bp,
+                                        q * nr * depth);
+                            }
                         }
                         A ap = primary(aLease, Math.min(mc, rowHi - rowLo + mr) * depth);
                         double betaNow = pc == 0 ? beta : 1.0;

@@ -609,4 +609,52 @@ public final class VectorKernels implements Kernels {
         ConvolutionLayout.check(g, len(x), xOff, from, to, len(cols), colsOff, ld);
         VectorConvolutionLayout.col2im(g, cols, colsOff, ld, from, to, x, xOff);
     }
+
+    /**
+     * Implicit GEMM for stride 1 without padding: the B panels are gathered from the image
+     * ({@link ConvolutionPanels}) and X is never written; other geometries unfold into {@code scratch}.
+     */
+    @Override
+    public void im2colProduct(ConvolutionGeometry g, float[] x, int xOff, int from, int to, int m, float alpha,
+                              float[] a, int aOff, int lda, float beta, float[] c, int cOff, int ldc, float[] scratch) {
+        int cols = (to - from) * g.positions();
+        if (g.stride() != 1 || g.padding() != 0 || m == 0 || cols == 0 || alpha == 0) {
+            Kernels.super.im2colProduct(g, x, xOff, from, to, m, alpha, a, aOff, lda, beta, c, cOff, ldc, scratch);
+            return;
+        }
+        ConvolutionLayout.checkImage(g, len(x), xOff, from, to);
+        KernelArguments.gemm(Trans.N, Trans.N, m, cols, g.patch(), len(a), aOff, lda, Integer.MAX_VALUE, 0, cols, len(c),
+                cOff, ldc);
+        ConvolutionPanels panels = ConvolutionPanels.of(g, x, xOff, from, false, false);
+        try {
+            FloatGemm.INSTANCE.multiply(false, m, cols, g.patch(), alpha, a, aOff, lda, panels, beta, c, cOff, ldc,
+                    floats.threads());
+        } finally {
+            panels.clear();
+        }
+    }
+
+    /** Implicit GEMM as in {@link #im2colProduct}, with op(B) = [X; 1]ᵀ gathered from the image. */
+    @Override
+    public void im2colTransposedProduct(ConvolutionGeometry g, float[] x, int xOff, int from, int to, boolean ones, int m,
+                                        float alpha, float[] a, int aOff, int lda, float beta, float[] c, int cOff, int ldc,
+                                        float[] scratch) {
+        int cols = (to - from) * g.positions();
+        int depth = g.patch() + (ones ? 1 : 0);
+        if (g.stride() != 1 || g.padding() != 0 || m == 0 || cols == 0 || alpha == 0) {
+            Kernels.super.im2colTransposedProduct(g, x, xOff, from, to, ones, m, alpha, a, aOff, lda, beta, c, cOff, ldc,
+                    scratch);
+            return;
+        }
+        ConvolutionLayout.checkImage(g, len(x), xOff, from, to);
+        KernelArguments.gemm(Trans.N, Trans.T, m, depth, cols, len(a), aOff, lda, Integer.MAX_VALUE, 0, cols, len(c),
+                cOff, ldc);
+        ConvolutionPanels panels = ConvolutionPanels.of(g, x, xOff, from, true, ones);
+        try {
+            FloatGemm.INSTANCE.multiply(false, m, depth, cols, alpha, a, aOff, lda, panels, beta, c, cOff, ldc,
+                    floats.threads());
+        } finally {
+            panels.clear();
+        }
+    }
 }

@@ -167,16 +167,16 @@ final class Conv2d extends WeightedLayer {
         int ldb = block * positions;
         for (int from = 0; from < batch; from += block) {
             int to = Math.min(batch, from + block);
-            s.kernels.im2col(geometry, s.in, 0, from, to, xb, 0, ldb);
             if (perSample) {
+                s.kernels.im2col(geometry, s.in, 0, from, to, xb, 0, ldb);
                 for (int i = from; i < to; i++) {
                     s.kernels.gemm(N, N, filters, positions, depth, 1f, wb, aOff, depth, xb, (i - from) * positions,
                             ldb, 0f, s.out, i * filters * positions, positions);
                 }
             } else {
-                int cols = (to - from) * positions;
-                s.kernels.gemm(N, N, filters, cols, patch, 1f, w, wOff, patch, xb, 0, ldb, 0f, st.outputs,
-                        from * positions, st.ld);
+                // The provider may gather X's panels from the image (implicit GEMM) and never fill xb.
+                s.kernels.im2colProduct(geometry, s.in, 0, from, to, filters, 1f, w, wOff, patch, 0f, st.outputs,
+                        from * positions, st.ld, xb);
                 toBatchMajor(st.outputs, st.ld, from, to, bias == null ? null : w, s.out);
             }
         }
@@ -202,15 +202,14 @@ final class Conv2d extends WeightedLayer {
             int ldb = block * positions;
             for (int from = 0; from < batch; from += block) {
                 int to = Math.min(batch, from + block);
-                k.im2col(geometry, s.in, 0, from, to, xb, 0, ldb);
                 if (perSample) {
                     for (int i = from; i < to; i++) {
-                        k.gemm(N, T, filters, depth, positions, 1f, s.dOut, i * filters * positions, positions,
-                                xb, (i - from) * positions, ldb, i == 0 ? 0f : 1f, g, 0, depth);
+                        k.im2colTransposedProduct(geometry, s.in, 0, i, i + 1, bias != null, filters, 1f, s.dOut,
+                                i * filters * positions, positions, i == 0 ? 0f : 1f, g, 0, depth, xb);
                     }
                 } else {
-                    k.gemm(N, T, filters, depth, (to - from) * positions, 1f, st.outputs, from * positions, n, xb, 0,
-                            ldb, from == 0 ? 0f : 1f, g, 0, depth);
+                    k.im2colTransposedProduct(geometry, s.in, 0, from, to, bias != null, filters, 1f, st.outputs,
+                            from * positions, n, from == 0 ? 0f : 1f, g, 0, depth, xb);
                 }
             }
             scatterGradient(g, grad);

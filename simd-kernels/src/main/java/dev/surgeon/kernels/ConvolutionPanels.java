@@ -1,0 +1,154 @@
+package dev.surgeon.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Implicit GEMM for stride-1, unpadded convolutions: {@link FloatGemm}'s B micro-panels gathered straight from the
+ * NCHW image instead of from an unfolded X = im2col(x) (Chellapilla et al. 2006's matrix, as {@link Kernels#im2col}
+ * lays it out). X is never written, which saves writing and re-reading d_col × B·|T| floats per product (16 MB per
+ * batch for LeNet-5's second convolution, twice per training step).
+ *
+ * <p>Two shapes of op(B):
+ * <ul>
+ *   <li>{@code transposed = false} (forward, C = W·X): op(B) = X, d_col × cols. Entry (p, j) with p = (c, ky, kx) and
+ *       j = (n, oy, ox) is {@code x[n, c, oy + ky, ox + kx]} = x[colOffset(j) + rowOffset(p)]: one gather per half
+ *       panel and k step, lane offsets colOffset(j) fixed per panel, base rowOffset(p) per k step.</li>
+ *   <li>{@code transposed = true} (weight gradient, C = Δ·[X; 1]ᵀ): op(B) = [X; 1]ᵀ, cols × (d_col + 1). Entry
+ *       (p, j) is X[j, p], with lane offsets rowOffset(j) per panel and base colOffset(p) per k step; the column
+ *       j = d_col, present when {@code ones}, is the constant 1 (the bias gradient).</li>
+ * </ul>
+ * Masked-off lanes load 0, so partial panels are zero-padded as {@link FloatGemm#packB} pads them. One instance per
+ * calling thread is reused ({@link #of}); worker threads of a parallel product only read it.
+ */
+final class ConvolutionPanels implements PackedProduct.PanelSource<float[]> {
+    private static final VectorSpecies<Float> S = VectorOps.FLOATS;
+    private static final int L = S.length();
+    private static final int NR = FloatGemm.NR;
+    private static final ThreadLocal<ConvolutionPanels> PER_THREAD = ThreadLocal.withInitial(ConvolutionPanels::new);
+    private static final ThreadLocal<int[]> OFFSETS = ThreadLocal.withInitial(() -> new int[NR]);
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+
+    private float[] x;
+    private int xOff;
+    private int from;
+    private boolean transposed;
+    private boolean ones;
+    private int kernel;
+    private int width;
+    private int planeSize;
+    private int sampleSize;
+    private int outWidth;
+    private int positions;
+    private int patch;
+
+    private ConvolutionPanels() {
+    }
+
+    /** The calling thread's instance, set up for one product. Stride 1 and no padding only. */
+    static ConvolutionPanels of(ConvolutionGeometry g, float[] x, int xOff, int from, boolean transposed, boolean ones) {
+        ConvolutionPanels p = PER_THREAD.get();
+        p.x = x;
+        p.xOff = xOff;
+        p.from = from;
+        p.transposed = transposed;
+        p.ones = ones;
+        p.kernel = g.kernel();
+        p.width = g.width();
+        p.planeSize = g.height() * g.width();
+        p.sampleSize = g.channels() * p.planeSize;
+        p.outWidth = g.outWidth();
+        p.positions = g.positions();
+        p.patch = g.patch();
+        return p;
+    }
+
+    /** Drops the image reference once the product is done. */
+    void clear() {
+        x = null;
+    }
+
+    /** Offset of row p = (c, ky, kx) of X within a sample. */
+    private int rowOffset(int p) {
+        int kk = kernel * kernel;
+        int c = p / kk;
+        int r = p - c * kk;
+        int ky = r / kernel;
+        return c * planeSize + ky * width + (r - ky * kernel);
+    }
+
+    /** Offset of column j = (n − from, oy, ox) of X from sample 0. */
+    private int colOffset(int j) {
+        int n = j / positions;
+        int t = j - n * positions;
+        int oy = t / outWidth;
+        return (from + n) * sampleSize + oy * width + (t - oy * outWidth);
+    }
+
+    @Override
+    public void pack(int p0, int depth, int j0, int cols, float[] dst, int dstOff) {
+        int[] lanes = OFFSETS.get();
+        int live = cols;
+        boolean withOnes = false;
+        if (transposed) {
+            live = Math.max(0, Math.min(cols, patch - j0));
+            withOnes = ones && j0 + live == patch && live < cols;
+            for (int q = 0; q < NR; q++) {
+                lanes[q] = q < live ? rowOffset(j0 + q) : 0;
+            }
+        } else {
+            for (int q = 0; q < NR; q++) {
+                lanes[q] = q < live ? colOffset(j0 + q) : 0;
+            }
+        }
+        VectorMask<Float> lo = VectorOps.floatPrefix(live);
+        VectorMask<Float> hi = VectorOps.floatPrefix(live - L);
+        // The lane of the ones column, or none: masks from arithmetic rather than a branch, so that no vector or mask
+        // value merges two definitions (C2 then boxes it, as a second float species did in FloatGemm).
+        int one = withOnes ? live : -1;
+        VectorMask<Float> oneLo = VectorOps.floatPrefix(one + 1).andNot(VectorOps.floatPrefix(one));
+        VectorMask<Float> oneHi = VectorOps.floatPrefix(one + 1 - L).andNot(VectorOps.floatPrefix(one - L));
+        // The k steps walk (c, ky, kx) (forward) or (n, oy, ox) (transposed) with counters: two divisions per step
+        // cost about as much as the two gathers.
+        int outer;
+        int middle;
+        int inner;
+        int innerEnd;
+        int middleEnd;
+        int outerStride;
+        int middleStride;
+        if (transposed) {
+            int n = p0 / positions;
+            int t = p0 - n * positions;
+            outer = from + n;
+            middle = t / outWidth;
+            inner = t - middle * outWidth;
+            innerEnd = outWidth;
+            middleEnd = positions / outWidth;
+            outerStride = sampleSize;
+        } else {
+            int kk = kernel * kernel;
+            outer = p0 / kk;
+            int r = p0 - outer * kk;
+            middle = r / kernel;
+            inner = r - middle * kernel;
+            innerEnd = kernel;
+            middleEnd = kernel;
+            outerStride = planeSize;
+        }
+        middleStride = width;
+        for (int p = 0, d = dstOff; p < depth; p++, d += NR) {
+            int base = xOff + outer * outerStride + middle * middleStride + inner;
+            FloatVector.fromArray(S, x, base, lanes, 0, lo).blend(ONE, oneLo).intoArray(dst, d);
+            FloatVector.fromArray(S, x, base, lanes, L, hi).blend(ONE, oneHi).intoArray(dst, d + L);
+            if (++inner == innerEnd) {
+                inner = 0;
+                if (++middle == middleEnd) {
+                    middle = 0;
+                    outer++;
+                }
+            }
+        }
+    }
+}
