@@ -28,7 +28,6 @@ final class ConvolutionPanels implements PackedProduct.PanelSource<float[]> {
     private static final int NR = FloatGemm.NR;
     private static final ThreadLocal<ConvolutionPanels> PER_THREAD = ThreadLocal.withInitial(ConvolutionPanels::new);
     private static final ThreadLocal<int[]> OFFSETS = ThreadLocal.withInitial(() -> new int[NR]);
-    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
 
     private float[] x;
     private int xOff;
@@ -104,11 +103,6 @@ final class ConvolutionPanels implements PackedProduct.PanelSource<float[]> {
         }
         VectorMask<Float> lo = VectorOps.floatPrefix(live);
         VectorMask<Float> hi = VectorOps.floatPrefix(live - L);
-        // The lane of the ones column, or none: masks from arithmetic rather than a branch, so that no vector or mask
-        // value merges two definitions (C2 then boxes it, as a second float species did in FloatGemm).
-        int one = withOnes ? live : -1;
-        VectorMask<Float> oneLo = VectorOps.floatPrefix(one + 1).andNot(VectorOps.floatPrefix(one));
-        VectorMask<Float> oneHi = VectorOps.floatPrefix(one + 1 - L).andNot(VectorOps.floatPrefix(one - L));
         // The k steps walk (c, ky, kx) (forward) or (n, oy, ox) (transposed) with counters: two divisions per step
         // cost about as much as the two gathers.
         int outer;
@@ -140,8 +134,13 @@ final class ConvolutionPanels implements PackedProduct.PanelSource<float[]> {
         middleStride = width;
         for (int p = 0, d = dstOff; p < depth; p++, d += NR) {
             int base = xOff + outer * outerStride + middle * middleStride + inner;
-            FloatVector.fromArray(S, x, base, lanes, 0, lo).blend(ONE, oneLo).intoArray(dst, d);
-            FloatVector.fromArray(S, x, base, lanes, L, hi).blend(ONE, oneHi).intoArray(dst, d + L);
+            FloatVector.fromArray(S, x, base, lanes, 0, lo).intoArray(dst, d);
+            FloatVector.fromArray(S, x, base, lanes, L, hi).intoArray(dst, d + L);
+            if (withOnes) {
+                // One scalar store in one panel of the product: masks built per call for a blend (andNot of two
+                // table masks) were boxed in some JIT runs, 270 KB per LeNet-5 step.
+                dst[d + live] = 1f;
+            }
             if (++inner == innerEnd) {
                 inner = 0;
                 if (++middle == middleEnd) {
