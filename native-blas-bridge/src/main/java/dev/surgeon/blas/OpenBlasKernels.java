@@ -44,7 +44,7 @@ import java.lang.foreign.MemorySegment;
  *       LAPACK, an infinite entry an {@link ArithmeticException} (as the reference fails on it).</li>
  * </ul>
  * Operations BLAS does not have ({@code mul}, {@code add}, {@code symmetrize}, {@code im2col}, {@code col2im})
- * always run on the fallback;
+ * always run on the fallback, and so do the implicit convolution products when the fallback is the Vector provider;
  * LU without pivoting, which LAPACK does not have either, is composed from trsm and gemm
  * ({@link Factorizations#getrfNoPivot}).
  */
@@ -840,5 +840,39 @@ public final class OpenBlasKernels implements Kernels {
     public void col2im(ConvolutionGeometry g, float[] cols, int colsOff, int ld, int from, int to, float[] x,
                        int xOff) {
         fallback.col2im(g, cols, colsOff, ld, from, to, x, xOff);
+    }
+
+    /**
+     * On the fallback when delegation is on and the fallback is the Vector provider, whose implicit GEMM gathers X
+     * from the image (a LeNet-5 training step: 24–25 ms on one thread against 27.6–32.5 ms with im2col + OpenBLAS
+     * sgemm, docs/BENCHMARKS.md); otherwise the SPI default: im2col on the fallback, sgemm here.
+     */
+    @Override
+    public void im2colProduct(ConvolutionGeometry g, float[] x, int xOff, int from, int to, int m, float alpha,
+                              float[] a, int aOff, int lda, float beta, float[] c, int cOff, int ldc, float[] scratch) {
+        if (implicitOnFallback()) {
+            fallback.im2colProduct(g, x, xOff, from, to, m, alpha, a, aOff, lda, beta, c, cOff, ldc, scratch);
+        } else {
+            Kernels.super.im2colProduct(g, x, xOff, from, to, m, alpha, a, aOff, lda, beta, c, cOff, ldc, scratch);
+        }
+    }
+
+    /** Routed as {@link #im2colProduct}. */
+    @Override
+    public void im2colTransposedProduct(ConvolutionGeometry g, float[] x, int xOff, int from, int to, boolean ones, int m,
+                                        float alpha, float[] a, int aOff, int lda, float beta, float[] c, int cOff, int ldc,
+                                        float[] scratch) {
+        if (implicitOnFallback()) {
+            fallback.im2colTransposedProduct(g, x, xOff, from, to, ones, m, alpha, a, aOff, lda, beta, c, cOff, ldc,
+                    scratch);
+        } else {
+            Kernels.super.im2colTransposedProduct(g, x, xOff, from, to, ones, m, alpha, a, aOff, lda, beta, c, cOff, ldc,
+                    scratch);
+        }
+    }
+
+    /** Whether implicit convolution products go to the fallback (see {@link #im2colProduct}). */
+    boolean implicitOnFallback() {
+        return delegation && fallback.name().equals("vector");
     }
 }
