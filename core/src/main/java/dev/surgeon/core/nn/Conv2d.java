@@ -20,6 +20,11 @@ import java.util.Arrays;
  * products with R{X}, V, X∘X and W∘W (see {@link Layer}). Per-sample gradients are one gemm Δ_n X_nᵀ per
  * sample, reading Δ_n straight from the NCHW gradient.
  *
+ * <p>A training step runs these products block by block ({@link #blockSamples}) through
+ * {@link dev.surgeon.kernels.Kernels#im2colProduct} and {@link dev.surgeon.kernels.Kernels#im2colTransposedProduct}
+ * for Y = W X and ∇[W | b] = Δ [X; 1]ᵀ: the Vector provider gathers X's panels from the image (implicit GEMM) and
+ * writes no X at all; other providers unfold each block into a small buffer first.
+ *
  * <p>X is stored with a fixed row stride of capacity·|T| and an extra row of ones (row d_col), so the K-FAC
  * view of the augmented patches [⟦h⟧_τ; 1] needs no copy. Memory: (d_col + 1)·capacity·|T| floats for X
  * (16 MB for LeNet-5's second convolution at B = 128), plus d_col·capacity·|T| scratch once input gradients
@@ -146,9 +151,10 @@ final class Conv2d extends WeightedLayer {
     /**
      * Samples per block of a training step's passes: one block's unfolded input X_b (d_col × block·|T| floats) and
      * its input-gradient columns stay within about 1 MB, so each is written and read back while in L2. A training
-     * step never builds the whole X (16 MB for LeNet-5's second convolution at batch 128): the forward pass unfolds
-     * each block into one small buffer, and the weight gradient unfolds it again. Written whole, X cost 3.4 ms of a
-     * 40 ms LeNet-5 step in cache misses alone; the second unfold of a block costs less than reading it back.
+     * step never builds the whole X (16 MB for LeNet-5's second convolution at batch 128): providers without implicit
+     * products unfold each block into one small buffer for the forward pass and again for the weight gradient. Written
+     * whole, X cost 3.4 ms of a 40 ms LeNet-5 step in cache misses alone; the second unfold of a block costs less than
+     * reading it back. With the implicit products blocks of 2¹⁷ and 2¹⁸ floats time the same (stop 15).
      */
     private int blockSamples() {
         return Math.max(1, (1 << 18) / (patch * positions));
