@@ -75,7 +75,6 @@ final class Conv2d extends WeightedLayer {
         float[] rColumns;
         float[] weightSquares;
         float[] sampleScratch;
-        float[] augmentedWeights;
         float[] augmentedGradient;
         float[] blockColumns;
         float[] blockInputs;
@@ -133,21 +132,6 @@ final class Conv2d extends WeightedLayer {
         return bias == null ? patch : patch + 1;
     }
 
-    /** [W | b] as one [c_out, d_col + 1] matrix (W itself when there is no bias). */
-    private float[] weightsWithBias(State st, float[] w) {
-        if (bias == null) {
-            return w;
-        }
-        int cols = patch + 1;
-        st.augmentedWeights = LayerState.ensure(st.augmentedWeights, filters * cols);
-        float[] wb = st.augmentedWeights;
-        for (int f = 0; f < filters; f++) {
-            System.arraycopy(w, wOff + f * patch, wb, f * cols, patch);
-            wb[f * cols + patch] = w[bias.offset() + f];
-        }
-        return wb;
-    }
-
     /**
      * Samples per block of a training step's passes: one block's unfolded input X_b (d_col × block·|T| floats) and
      * its input-gradient columns stay within about 1 MB, so each is written and read back while in L2. A training
@@ -165,19 +149,20 @@ final class Conv2d extends WeightedLayer {
         State st = (State) s;
         st.columnsBatch = -1;
         boolean perSample = perSample();
-        float[] wb = perSample ? weightsWithBias(st, w) : null;
-        int aOff = perSample && bias == null ? wOff : 0;
-        int depth = augmented();
         int block = blockSamples();
         float[] xb = blockInputs(st, block);
-        int ldb = block * positions;
         for (int from = 0; from < batch; from += block) {
             int to = Math.min(batch, from + block);
             if (perSample) {
-                s.kernels.im2col(geometry, s.in, 0, from, to, xb, 0, ldb);
                 for (int i = from; i < to; i++) {
-                    s.kernels.gemm(N, N, filters, positions, depth, 1f, wb, aOff, depth, xb, (i - from) * positions,
-                            ldb, 0f, s.out, i * filters * positions, positions);
+                    // The bias goes in first (β = 1): the implicit product has no row of ones to carry it.
+                    int o = i * filters * positions;
+                    for (int f = 0; f < filters; f++) {
+                        Arrays.fill(s.out, o + f * positions, o + (f + 1) * positions,
+                                bias == null ? 0f : w[bias.offset() + f]);
+                    }
+                    s.kernels.im2colProduct(geometry, s.in, 0, i, i + 1, filters, 1f, w, wOff, patch, 1f, s.out, o,
+                            positions, xb);
                 }
             } else {
                 // The provider may gather X's panels from the image (implicit GEMM) and never fill xb.
