@@ -111,7 +111,6 @@ final class ConvolutionPanels implements PackedProduct.PanelSource<float[]> {
         int innerEnd;
         int middleEnd;
         int outerStride;
-        int middleStride;
         if (transposed) {
             int n = p0 / positions;
             int t = p0 - n * positions;
@@ -131,9 +130,8 @@ final class ConvolutionPanels implements PackedProduct.PanelSource<float[]> {
             middleEnd = kernel;
             outerStride = planeSize;
         }
-        middleStride = width;
         for (int p = 0, d = dstOff; p < depth; p++, d += NR) {
-            int base = xOff + outer * outerStride + middle * middleStride + inner;
+            int base = xOff + outer * outerStride + middle * width + inner;
             FloatVector.fromArray(S, x, base, lanes, 0, lo).intoArray(dst, d);
             FloatVector.fromArray(S, x, base, lanes, L, hi).intoArray(dst, d + L);
             if (withOnes) {

@@ -105,34 +105,10 @@ abstract class PackedProduct<A> {
     final void multiply(Uplo tri, boolean transA, boolean transB, int m, int n, int k, double alpha,
                         A a, int aOff, int lda, A b, int bOff, int ldb, double beta, A c, int cOff, int ldc,
                         int threads) {
-        long muladds = (long) m * n * k / (tri == null ? 1 : 2);
-        int tasks = (int) Math.max(1, Math.min(Math.min(threads, KernelPool.processors()),
-                muladds / MIN_MULADDS_PER_TASK));
-        int rowTiles = (m + mr - 1) / mr;
-        int panels = (n + nr - 1) / nr;
-        if (tasks <= 1 || (rowTiles < 2 && panels < 2)) {
-            // The calling thread's own operand record: a call on one thread allocates nothing (training steps
-            // make thousands of small products). compute() never waits on other tasks, so the record cannot be
-            // reused by a nested call on this thread while it is in use.
-            Product p = serial.get();
-            p.set(tri, transA, transB, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-            try {
-                p.compute(0, m, 0, n);
-            } finally {
-                p.clear();
-            }
-            return;
-        }
-        Product p = new Product();
+        int tasks = tasks(tri, m, n, k, threads);
+        Product p = record(tasks);
         p.set(tri, transA, transB, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        if (tri != null || rowTiles >= panels) {
-            // Row bands, balanced by the columns each row tile computes (a triangle's rows differ in length).
-            int[] cut = split(rowTiles, tasks, q -> p.rowWeight(q * mr, n));
-            KernelPool.run(tasks, t -> p.compute(cut[t] * mr, Math.min(m, cut[t + 1] * mr), 0, n));
-        } else {
-            int[] cut = split(panels, tasks, q -> 1);
-            KernelPool.run(tasks, t -> p.compute(0, m, cut[t] * nr, Math.min(n, cut[t + 1] * nr)));
-        }
+        run(p, tasks, m, n);
     }
 
     /**
@@ -152,26 +128,49 @@ abstract class PackedProduct<A> {
      */
     final void multiply(boolean transA, int m, int n, int k, double alpha, A a, int aOff, int lda, PanelSource<A> b,
                         double beta, A c, int cOff, int ldc, int threads) {
-        long muladds = (long) m * n * k;
-        int tasks = (int) Math.max(1, Math.min(Math.min(threads, KernelPool.processors()),
-                muladds / MIN_MULADDS_PER_TASK));
-        int rowTiles = (m + mr - 1) / mr;
-        int panels = (n + nr - 1) / nr;
-        Product p = tasks <= 1 || (rowTiles < 2 && panels < 2) ? serial.get() : new Product();
+        int tasks = tasks(null, m, n, k, threads);
+        Product p = record(tasks);
         p.set(null, transA, false, k, alpha, a, aOff, lda, null, 0, 0, beta, c, cOff, ldc);
         p.source = b;
-        try {
-            if (p == serial.get()) {
+        run(p, tasks, m, n);
+    }
+
+    /** How many tasks a product is split into: 1 below {@link #MIN_MULADDS_PER_TASK} each, or for a single tile. */
+    private int tasks(Uplo tri, int m, int n, int k, int threads) {
+        long muladds = (long) m * n * k / (tri == null ? 1 : 2);
+        int tasks = (int) Math.max(1, Math.min(Math.min(threads, KernelPool.processors()),
+                muladds / MIN_MULADDS_PER_TASK));
+        return (m + mr - 1) / mr < 2 && (n + nr - 1) / nr < 2 ? 1 : tasks;
+    }
+
+    /**
+     * The operand record of a call: on one task the calling thread's own, so that a call on one thread allocates
+     * nothing (training steps make thousands of small products). compute() never waits on other tasks, so the
+     * record cannot be reused by a nested call on this thread while it is in use.
+     */
+    private Product record(int tasks) {
+        return tasks <= 1 ? serial.get() : new Product();
+    }
+
+    /** Computes the product set up in {@code p}, on one task or split into {@code tasks}. */
+    private void run(Product p, int tasks, int m, int n) {
+        if (tasks <= 1) {
+            try {
                 p.compute(0, m, 0, n);
-            } else if (rowTiles >= panels) {
-                int[] cut = split(rowTiles, tasks, q -> 1);
-                KernelPool.run(tasks, t -> p.compute(cut[t] * mr, Math.min(m, cut[t + 1] * mr), 0, n));
-            } else {
-                int[] cut = split(panels, tasks, q -> 1);
-                KernelPool.run(tasks, t -> p.compute(0, m, cut[t] * nr, Math.min(n, cut[t + 1] * nr)));
+            } finally {
+                p.clear();
             }
-        } finally {
-            p.clear();
+            return;
+        }
+        int rowTiles = (m + mr - 1) / mr;
+        int panels = (n + nr - 1) / nr;
+        if (p.tri != null || rowTiles >= panels) {
+            // Row bands, balanced by the columns each row tile computes (a triangle's rows differ in length).
+            int[] cut = split(rowTiles, tasks, q -> p.rowWeight(q * mr, n));
+            KernelPool.run(tasks, t -> p.compute(cut[t] * mr, Math.min(m, cut[t + 1] * mr), 0, n));
+        } else {
+            int[] cut = split(panels, tasks, q -> 1);
+            KernelPool.run(tasks, t -> p.compute(0, m, cut[t] * nr, Math.min(n, cut[t + 1] * nr)));
         }
     }
 

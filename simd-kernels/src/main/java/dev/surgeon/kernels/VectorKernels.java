@@ -617,21 +617,11 @@ public final class VectorKernels implements Kernels {
     @Override
     public void im2colProduct(ConvolutionGeometry g, float[] x, int xOff, int from, int to, int m, float alpha,
                               float[] a, int aOff, int lda, float beta, float[] c, int cOff, int ldc, float[] scratch) {
-        int cols = (to - from) * g.positions();
-        if (g.stride() != 1 || g.padding() != 0 || m == 0 || cols == 0 || alpha == 0) {
+        if (!implicit(g, m, from, to, alpha)) {
             Kernels.super.im2colProduct(g, x, xOff, from, to, m, alpha, a, aOff, lda, beta, c, cOff, ldc, scratch);
             return;
         }
-        ConvolutionLayout.checkImage(g, len(x), xOff, from, to);
-        KernelArguments.gemm(Trans.N, Trans.N, m, cols, g.patch(), len(a), aOff, lda, Integer.MAX_VALUE, 0, cols, len(c),
-                cOff, ldc);
-        ConvolutionPanels panels = ConvolutionPanels.of(g, x, xOff, from, false, false);
-        try {
-            FloatGemm.INSTANCE.multiply(false, m, cols, g.patch(), alpha, a, aOff, lda, panels, beta, c, cOff, ldc,
-                    floats.threads());
-        } finally {
-            panels.clear();
-        }
+        implicitProduct(g, x, xOff, from, to, false, false, m, alpha, a, aOff, lda, beta, c, cOff, ldc);
     }
 
     /** Implicit GEMM as in {@link #im2colProduct}, with op(B) = [X; 1]ᵀ gathered from the image. */
@@ -639,20 +629,36 @@ public final class VectorKernels implements Kernels {
     public void im2colTransposedProduct(ConvolutionGeometry g, float[] x, int xOff, int from, int to, boolean ones, int m,
                                         float alpha, float[] a, int aOff, int lda, float beta, float[] c, int cOff, int ldc,
                                         float[] scratch) {
-        int cols = (to - from) * g.positions();
-        int depth = g.patch() + (ones ? 1 : 0);
-        if (g.stride() != 1 || g.padding() != 0 || m == 0 || cols == 0 || alpha == 0) {
+        if (!implicit(g, m, from, to, alpha)) {
             Kernels.super.im2colTransposedProduct(g, x, xOff, from, to, ones, m, alpha, a, aOff, lda, beta, c, cOff, ldc,
                     scratch);
             return;
         }
+        implicitProduct(g, x, xOff, from, to, true, ones, m, alpha, a, aOff, lda, beta, c, cOff, ldc);
+    }
+
+    /** Whether the implicit path applies: stride 1, no padding, and a product with work in it. */
+    private static boolean implicit(ConvolutionGeometry g, int m, int from, int to, float alpha) {
+        return g.stride() == 1 && g.padding() == 0 && m > 0 && to > from && alpha != 0;
+    }
+
+    /**
+     * C ← αA·op(B) + βC with op(B) = X (forward, n = cols, k = d_col) or [X; 1]ᵀ / Xᵀ (transposed, n = d_col (+1),
+     * k = cols), its panels gathered from the image.
+     */
+    private void implicitProduct(ConvolutionGeometry g, float[] x, int xOff, int from, int to, boolean transposed,
+                                 boolean ones, int m, float alpha, float[] a, int aOff, int lda, float beta, float[] c,
+                                 int cOff, int ldc) {
+        int cols = (to - from) * g.positions();
+        int depth = g.patch() + (ones ? 1 : 0);
+        int n = transposed ? depth : cols;
+        int k = transposed ? cols : g.patch();
         ConvolutionLayout.checkImage(g, len(x), xOff, from, to);
-        KernelArguments.gemm(Trans.N, Trans.T, m, depth, cols, len(a), aOff, lda, Integer.MAX_VALUE, 0, cols, len(c),
-                cOff, ldc);
-        ConvolutionPanels panels = ConvolutionPanels.of(g, x, xOff, from, true, ones);
+        KernelArguments.gemm(Trans.N, transposed ? Trans.T : Trans.N, m, n, k, len(a), aOff, lda, Integer.MAX_VALUE, 0,
+                cols, len(c), cOff, ldc);
+        ConvolutionPanels panels = ConvolutionPanels.of(g, x, xOff, from, transposed, ones);
         try {
-            FloatGemm.INSTANCE.multiply(false, m, depth, cols, alpha, a, aOff, lda, panels, beta, c, cOff, ldc,
-                    floats.threads());
+            FloatGemm.INSTANCE.multiply(false, m, n, k, alpha, a, aOff, lda, panels, beta, c, cOff, ldc, floats.threads());
         } finally {
             panels.clear();
         }

@@ -190,7 +190,6 @@ final class Conv2d extends WeightedLayer {
             // place from the NCHW gradient; batch products read the channel-major Δ.
             float[] g = gradientScratch(st);
             float[] xb = blockInputs(st, block);
-            int ldb = block * positions;
             for (int from = 0; from < batch; from += block) {
                 int to = Math.min(batch, from + block);
                 if (perSample) {
@@ -224,13 +223,12 @@ final class Conv2d extends WeightedLayer {
         }
     }
 
-    /** [X_b; 1] for one block of samples: d_col + 1 rows of block·|T| columns, the last row ones. */
+    /**
+     * Scratch for one block's [X_b; 1] ((d_col + 1) × block·|T| floats), which providers without implicit products
+     * unfold into (see {@link dev.surgeon.kernels.Kernels#im2colTransposedProduct}); they write its row of ones too.
+     */
     private float[] blockInputs(State st, int block) {
-        int ldb = block * positions;
-        if (st.blockInputs == null || st.blockInputs.length < (patch + 1) * ldb) {
-            st.blockInputs = new float[(patch + 1) * ldb];
-            Arrays.fill(st.blockInputs, patch * ldb, (patch + 1) * ldb, 1f);
-        }
+        st.blockInputs = LayerState.ensure(st.blockInputs, (patch + 1) * block * positions);
         return st.blockInputs;
     }
 

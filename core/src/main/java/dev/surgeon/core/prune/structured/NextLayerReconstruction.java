@@ -231,8 +231,9 @@ public final class NextLayerReconstruction {
                 plain[i * d + kept[a]] = wBar[i * d + kept[a]];
             }
         }
-        double errorWithout = m.error(wBar, plain, dOut, kernels);
-        double errorWith = m.error(wBar, fitted, dOut, kernels);
+        double referenceEnergy = m.referenceEnergy(wBar, dOut, kernels);
+        double errorWithout = m.error(referenceEnergy, r, plain, dOut, kernels);
+        double errorWith = m.error(referenceEnergy, r, fitted, dOut, kernels);
         float[] w = net.parameters();
         for (int i = 0; i < dOut; i++) {
             for (int a = 0; a < k; a++) {
@@ -260,7 +261,7 @@ public final class NextLayerReconstruction {
         return java.util.Arrays.copyOf(kept, count);
     }
 
-    /** H = E[x̄ x̄ᵀ] (lower triangle), C = E[x̄_ref x̄ᵀ] and E[x̄_ref x̄_refᵀ] (lower) over the calibration inputs. */
+    /** H = E[x̄ x̄ᵀ], C = E[x̄_ref x̄ᵀ] and H_ref = E[x̄_ref x̄_refᵀ] over the calibration inputs (H, H_ref symmetric). */
     static final class Moments {
         final int d;
         final double[] h;
@@ -275,34 +276,29 @@ public final class NextLayerReconstruction {
             this.href = new double[d * d];
         }
 
-        /**
-         * E‖W̄ x̄_ref − V x̄‖² per output from the moments: tr(W̄ H_ref W̄ᵀ) − 2 tr(W̄ C Vᵀ) + tr(V H Vᵀ), divided by
-         * d_out.
-         */
-        double error(double[] wBar, double[] v, int dOut, Kernels kernels) {
-            double[] hs = symmetric(h);
-            double[] hr = symmetric(href);
-            double[] t1 = new double[dOut * d];
-            double[] t2 = new double[dOut * d];
-            double[] t3 = new double[dOut * d];
-            kernels.gemm(Trans.N, Trans.N, dOut, d, d, 1.0, wBar, 0, d, hr, 0, d, 0.0, t1, 0, d);
-            kernels.gemm(Trans.N, Trans.N, dOut, d, d, 1.0, wBar, 0, d, c, 0, d, 0.0, t2, 0, d);
-            kernels.gemm(Trans.N, Trans.N, dOut, d, d, 1.0, v, 0, d, hs, 0, d, 0.0, t3, 0, d);
+        /** E‖W̄ x̄_ref‖² = tr(W̄ H_ref W̄ᵀ), the first term of {@link #error}. */
+        double referenceEnergy(double[] wBar, int dOut, Kernels kernels) {
+            double[] t = new double[dOut * d];
+            kernels.gemm(Trans.N, Trans.N, dOut, d, d, 1.0, wBar, 0, d, href, 0, d, 0.0, t, 0, d);
             double e = 0;
             for (int i = 0; i < dOut * d; i++) {
-                e += t1[i] * wBar[i] - 2 * t2[i] * v[i] + t3[i] * v[i];
+                e += t[i] * wBar[i];
             }
-            return Math.max(0, e) / dOut;
+            return e;
         }
 
-        private double[] symmetric(double[] lower) {
-            double[] s = lower.clone();
-            for (int i = 0; i < d; i++) {
-                for (int j = 0; j < i; j++) {
-                    s[j * d + i] = s[i * d + j];
-                }
+        /**
+         * E‖W̄ x̄_ref − V x̄‖² per output from the moments: tr(W̄ H_ref W̄ᵀ) − 2 tr(W̄ C Vᵀ) + tr(V H Vᵀ), divided by
+         * d_out; {@code reference} is the first term ({@link #referenceEnergy}) and {@code wc} = W̄ C.
+         */
+        double error(double reference, double[] wc, double[] v, int dOut, Kernels kernels) {
+            double[] t = new double[dOut * d];
+            kernels.gemm(Trans.N, Trans.N, dOut, d, d, 1.0, v, 0, d, h, 0, d, 0.0, t, 0, d);
+            double e = reference;
+            for (int i = 0; i < dOut * d; i++) {
+                e += (t[i] - 2 * wc[i]) * v[i];
             }
-            return s;
+            return Math.max(0, e) / dOut;
         }
     }
 
@@ -341,6 +337,8 @@ public final class NextLayerReconstruction {
             m.href[i] *= scale;
             m.c[i] *= scale;
         }
+        kernels.symmetrize(Uplo.LOWER, d, m.h, 0, d);
+        kernels.symmetrize(Uplo.LOWER, d, m.href, 0, d);
         return m;
     }
 
