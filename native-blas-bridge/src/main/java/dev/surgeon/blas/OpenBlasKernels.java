@@ -43,7 +43,7 @@ import java.lang.foreign.MemorySegment;
  *   <li>{@code syev}: eigenvectors transposed to columns; NaN input gives all-NaN output without calling
  *       LAPACK, an infinite entry an {@link ArithmeticException} (as the reference fails on it).</li>
  * </ul>
- * Operations BLAS does not have ({@code mul}, {@code add}, {@code symmetrize}, {@code im2col}, {@code col2im})
+ * Operations BLAS does not have ({@code mul}, {@code add}, {@code symmetrize}, {@code im2col}, {@code col2im}, pooling)
  * always run on the fallback, and so do the implicit convolution products when the fallback is the Vector provider;
  * LU without pivoting, which LAPACK does not have either, is composed from trsm and gemm
  * ({@link Factorizations#getrfNoPivot}).
@@ -840,6 +840,20 @@ public final class OpenBlasKernels implements Kernels {
     public void col2im(ConvolutionGeometry g, float[] cols, int colsOff, int ld, int from, int to, float[] x,
                        int xOff) {
         fallback.col2im(g, cols, colsOff, ld, from, to, x, xOff);
+    }
+
+    /** BLAS has no pooling: always on the fallback. */
+    @Override
+    public void maxPool2x2(int planes, int height, int width, float[] x, int xOff, float[] out, int outOff,
+                           int[] argmax, int argOff) {
+        fallback.maxPool2x2(planes, height, width, x, xOff, out, outOff, argmax, argOff);
+    }
+
+    /** BLAS has no pooling: always on the fallback. */
+    @Override
+    public void maxUnpool2x2(int planes, int height, int width, float[] grad, int gradOff, int[] argmax, int argOff,
+                             float[] dx, int dxOff) {
+        fallback.maxUnpool2x2(planes, height, width, grad, gradOff, argmax, argOff, dx, dxOff);
     }
 
     /**

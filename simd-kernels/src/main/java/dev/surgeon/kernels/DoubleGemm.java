@@ -107,11 +107,12 @@ final class DoubleGemm extends PackedProduct<double[]> {
     }
 
     @Override
-    void kernel(int rows, int depth, double[] ap, int ai, double[] bp, int bi, double[] tile) {
+    void kernel(int rows, int depth, double[] ap, int ai, double[] bp, int bi, int bStride, double[] tile, int ti,
+                int ld) {
         if (WIDE) {
-            kernel12x2(depth, ap, ai, bp, bi, tile);
+            kernel12x2(depth, ap, ai, bp, bi, bStride, tile, ti, ld);
         } else {
-            kernel4x2(depth, ap, ai, bp, bi, tile);
+            kernel4x2(depth, ap, ai, bp, bi, bStride, tile, ti, ld);
         }
     }
 
@@ -156,7 +157,8 @@ final class DoubleGemm extends PackedProduct<double[]> {
     }
 
     /** 12×2·L register tile: 24 accumulators, 2 B loads and 12 broadcasts per k step. */
-    private static void kernel12x2(int depth, double[] ap, int ai, double[] bp, int bi, double[] tile) {
+    private static void kernel12x2(int depth, double[] ap, int ai, double[] bp, int bi, int bStride, double[] tile,
+                                   int ti, int ld) {
         DoubleVector c0a = DoubleVector.zero(S); DoubleVector c0b = DoubleVector.zero(S);
         DoubleVector c1a = DoubleVector.zero(S); DoubleVector c1b = DoubleVector.zero(S);
         DoubleVector c2a = DoubleVector.zero(S); DoubleVector c2b = DoubleVector.zero(S);
@@ -170,7 +172,7 @@ final class DoubleGemm extends PackedProduct<double[]> {
         DoubleVector c10a = DoubleVector.zero(S); DoubleVector c10b = DoubleVector.zero(S);
         DoubleVector c11a = DoubleVector.zero(S); DoubleVector c11b = DoubleVector.zero(S);
         for (int p = 0; p < depth; p++) {
-            int b = bi + p * NR;
+            int b = bi + p * bStride;
             int a = ai + p * 12;
             DoubleVector b0 = DoubleVector.fromArray(S, bp, b);
             DoubleVector b1 = DoubleVector.fromArray(S, bp, b + L);
@@ -200,28 +202,29 @@ final class DoubleGemm extends PackedProduct<double[]> {
             x = DoubleVector.broadcast(S, ap[a + 11]);
             c11a = fma(x, b0, c11a); c11b = fma(x, b1, c11b);
         }
-        c0a.intoArray(tile, 0); c0b.intoArray(tile, L);
-        c1a.intoArray(tile, 1 * NR); c1b.intoArray(tile, 1 * NR + L);
-        c2a.intoArray(tile, 2 * NR); c2b.intoArray(tile, 2 * NR + L);
-        c3a.intoArray(tile, 3 * NR); c3b.intoArray(tile, 3 * NR + L);
-        c4a.intoArray(tile, 4 * NR); c4b.intoArray(tile, 4 * NR + L);
-        c5a.intoArray(tile, 5 * NR); c5b.intoArray(tile, 5 * NR + L);
-        c6a.intoArray(tile, 6 * NR); c6b.intoArray(tile, 6 * NR + L);
-        c7a.intoArray(tile, 7 * NR); c7b.intoArray(tile, 7 * NR + L);
-        c8a.intoArray(tile, 8 * NR); c8b.intoArray(tile, 8 * NR + L);
-        c9a.intoArray(tile, 9 * NR); c9b.intoArray(tile, 9 * NR + L);
-        c10a.intoArray(tile, 10 * NR); c10b.intoArray(tile, 10 * NR + L);
-        c11a.intoArray(tile, 11 * NR); c11b.intoArray(tile, 11 * NR + L);
+        c0a.intoArray(tile, ti); c0b.intoArray(tile, ti + L);
+        c1a.intoArray(tile, ti + 1 * ld); c1b.intoArray(tile, ti + 1 * ld + L);
+        c2a.intoArray(tile, ti + 2 * ld); c2b.intoArray(tile, ti + 2 * ld + L);
+        c3a.intoArray(tile, ti + 3 * ld); c3b.intoArray(tile, ti + 3 * ld + L);
+        c4a.intoArray(tile, ti + 4 * ld); c4b.intoArray(tile, ti + 4 * ld + L);
+        c5a.intoArray(tile, ti + 5 * ld); c5b.intoArray(tile, ti + 5 * ld + L);
+        c6a.intoArray(tile, ti + 6 * ld); c6b.intoArray(tile, ti + 6 * ld + L);
+        c7a.intoArray(tile, ti + 7 * ld); c7b.intoArray(tile, ti + 7 * ld + L);
+        c8a.intoArray(tile, ti + 8 * ld); c8b.intoArray(tile, ti + 8 * ld + L);
+        c9a.intoArray(tile, ti + 9 * ld); c9b.intoArray(tile, ti + 9 * ld + L);
+        c10a.intoArray(tile, ti + 10 * ld); c10b.intoArray(tile, ti + 10 * ld + L);
+        c11a.intoArray(tile, ti + 11 * ld); c11b.intoArray(tile, ti + 11 * ld + L);
     }
 
     /** 4×2·L register tile: 8 accumulators, 2 B loads and 4 broadcasts per k step. */
-    private static void kernel4x2(int depth, double[] ap, int ai, double[] bp, int bi, double[] tile) {
+    private static void kernel4x2(int depth, double[] ap, int ai, double[] bp, int bi, int bStride, double[] tile,
+                                   int ti, int ld) {
         DoubleVector c0a = DoubleVector.zero(S); DoubleVector c0b = DoubleVector.zero(S);
         DoubleVector c1a = DoubleVector.zero(S); DoubleVector c1b = DoubleVector.zero(S);
         DoubleVector c2a = DoubleVector.zero(S); DoubleVector c2b = DoubleVector.zero(S);
         DoubleVector c3a = DoubleVector.zero(S); DoubleVector c3b = DoubleVector.zero(S);
         for (int p = 0; p < depth; p++) {
-            int b = bi + p * NR;
+            int b = bi + p * bStride;
             int a = ai + p * 4;
             DoubleVector b0 = DoubleVector.fromArray(S, bp, b);
             DoubleVector b1 = DoubleVector.fromArray(S, bp, b + L);
@@ -235,10 +238,10 @@ final class DoubleGemm extends PackedProduct<double[]> {
             x = DoubleVector.broadcast(S, ap[a + 3]);
             c3a = fma(x, b0, c3a); c3b = fma(x, b1, c3b);
         }
-        c0a.intoArray(tile, 0); c0b.intoArray(tile, L);
-        c1a.intoArray(tile, 1 * NR); c1b.intoArray(tile, 1 * NR + L);
-        c2a.intoArray(tile, 2 * NR); c2b.intoArray(tile, 2 * NR + L);
-        c3a.intoArray(tile, 3 * NR); c3b.intoArray(tile, 3 * NR + L);
+        c0a.intoArray(tile, ti); c0b.intoArray(tile, ti + L);
+        c1a.intoArray(tile, ti + 1 * ld); c1b.intoArray(tile, ti + 1 * ld + L);
+        c2a.intoArray(tile, ti + 2 * ld); c2b.intoArray(tile, ti + 2 * ld + L);
+        c3a.intoArray(tile, ti + 3 * ld); c3b.intoArray(tile, ti + 3 * ld + L);
     }
 
 }

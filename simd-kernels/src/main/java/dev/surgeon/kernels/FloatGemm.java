@@ -152,14 +152,15 @@ final class FloatGemm extends PackedProduct<float[]> {
     }
 
     @Override
-    void kernel(int rows, int depth, float[] ap, int ai, float[] bp, int bi, float[] tile) {
+    void kernel(int rows, int depth, float[] ap, int ai, float[] bp, int bi, int bStride, float[] tile, int ti,
+                int ld) {
         if (!WIDE || rows <= 4) {
-            kernel4x2(depth, ap, ai, bp, bi, tile);
+            kernel4x2(depth, ap, ai, bp, bi, bStride, tile, ti, ld);
         } else if (rows <= 8) {
             // An edge panel with 5–8 live rows (e.g. 20 = 12 + 8 filters): two thirds of the full kernel's work.
-            kernel8x2(depth, ap, ai, bp, bi, tile);
+            kernel8x2(depth, ap, ai, bp, bi, bStride, tile, ti, ld);
         } else {
-            kernel12x2(depth, ap, ai, bp, bi, tile);
+            kernel12x2(depth, ap, ai, bp, bi, bStride, tile, ti, ld);
         }
     }
 
@@ -229,7 +230,8 @@ final class FloatGemm extends PackedProduct<float[]> {
     }
 
     /** 12×2·L register tile: 24 accumulators, 2 B loads and 12 broadcasts per k step. */
-    private static void kernel12x2(int depth, float[] ap, int ai, float[] bp, int bi, float[] tile) {
+    private static void kernel12x2(int depth, float[] ap, int ai, float[] bp, int bi, int bStride, float[] tile,
+                                   int ti, int ld) {
         FloatVector c0a = FloatVector.zero(S); FloatVector c0b = FloatVector.zero(S);
         FloatVector c1a = FloatVector.zero(S); FloatVector c1b = FloatVector.zero(S);
         FloatVector c2a = FloatVector.zero(S); FloatVector c2b = FloatVector.zero(S);
@@ -243,7 +245,7 @@ final class FloatGemm extends PackedProduct<float[]> {
         FloatVector c10a = FloatVector.zero(S); FloatVector c10b = FloatVector.zero(S);
         FloatVector c11a = FloatVector.zero(S); FloatVector c11b = FloatVector.zero(S);
         for (int p = 0; p < depth; p++) {
-            int b = bi + p * NR;
+            int b = bi + p * bStride;
             int a = ai + p * 12;
             FloatVector b0 = FloatVector.fromArray(S, bp, b);
             FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
@@ -273,22 +275,23 @@ final class FloatGemm extends PackedProduct<float[]> {
             x = FloatVector.broadcast(S, ap[a + 11]);
             c11a = fma(x, b0, c11a); c11b = fma(x, b1, c11b);
         }
-        c0a.intoArray(tile, 0); c0b.intoArray(tile, L);
-        c1a.intoArray(tile, 1 * NR); c1b.intoArray(tile, 1 * NR + L);
-        c2a.intoArray(tile, 2 * NR); c2b.intoArray(tile, 2 * NR + L);
-        c3a.intoArray(tile, 3 * NR); c3b.intoArray(tile, 3 * NR + L);
-        c4a.intoArray(tile, 4 * NR); c4b.intoArray(tile, 4 * NR + L);
-        c5a.intoArray(tile, 5 * NR); c5b.intoArray(tile, 5 * NR + L);
-        c6a.intoArray(tile, 6 * NR); c6b.intoArray(tile, 6 * NR + L);
-        c7a.intoArray(tile, 7 * NR); c7b.intoArray(tile, 7 * NR + L);
-        c8a.intoArray(tile, 8 * NR); c8b.intoArray(tile, 8 * NR + L);
-        c9a.intoArray(tile, 9 * NR); c9b.intoArray(tile, 9 * NR + L);
-        c10a.intoArray(tile, 10 * NR); c10b.intoArray(tile, 10 * NR + L);
-        c11a.intoArray(tile, 11 * NR); c11b.intoArray(tile, 11 * NR + L);
+        c0a.intoArray(tile, ti); c0b.intoArray(tile, ti + L);
+        c1a.intoArray(tile, ti + 1 * ld); c1b.intoArray(tile, ti + 1 * ld + L);
+        c2a.intoArray(tile, ti + 2 * ld); c2b.intoArray(tile, ti + 2 * ld + L);
+        c3a.intoArray(tile, ti + 3 * ld); c3b.intoArray(tile, ti + 3 * ld + L);
+        c4a.intoArray(tile, ti + 4 * ld); c4b.intoArray(tile, ti + 4 * ld + L);
+        c5a.intoArray(tile, ti + 5 * ld); c5b.intoArray(tile, ti + 5 * ld + L);
+        c6a.intoArray(tile, ti + 6 * ld); c6b.intoArray(tile, ti + 6 * ld + L);
+        c7a.intoArray(tile, ti + 7 * ld); c7b.intoArray(tile, ti + 7 * ld + L);
+        c8a.intoArray(tile, ti + 8 * ld); c8b.intoArray(tile, ti + 8 * ld + L);
+        c9a.intoArray(tile, ti + 9 * ld); c9b.intoArray(tile, ti + 9 * ld + L);
+        c10a.intoArray(tile, ti + 10 * ld); c10b.intoArray(tile, ti + 10 * ld + L);
+        c11a.intoArray(tile, ti + 11 * ld); c11b.intoArray(tile, ti + 11 * ld + L);
     }
 
     /** 8×2·L register tile over a 12-row A panel: the kernel of an edge panel with 5 to 8 live rows. */
-    private static void kernel8x2(int depth, float[] ap, int ai, float[] bp, int bi, float[] tile) {
+    private static void kernel8x2(int depth, float[] ap, int ai, float[] bp, int bi, int bStride, float[] tile,
+                                   int ti, int ld) {
         FloatVector c0a = FloatVector.zero(S); FloatVector c0b = FloatVector.zero(S);
         FloatVector c1a = FloatVector.zero(S); FloatVector c1b = FloatVector.zero(S);
         FloatVector c2a = FloatVector.zero(S); FloatVector c2b = FloatVector.zero(S);
@@ -298,7 +301,7 @@ final class FloatGemm extends PackedProduct<float[]> {
         FloatVector c6a = FloatVector.zero(S); FloatVector c6b = FloatVector.zero(S);
         FloatVector c7a = FloatVector.zero(S); FloatVector c7b = FloatVector.zero(S);
         for (int p = 0; p < depth; p++) {
-            int b = bi + p * NR;
+            int b = bi + p * bStride;
             int a = ai + p * MR;
             FloatVector b0 = FloatVector.fromArray(S, bp, b);
             FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
@@ -320,14 +323,14 @@ final class FloatGemm extends PackedProduct<float[]> {
             x = FloatVector.broadcast(S, ap[a + 7]);
             c7a = fma(x, b0, c7a); c7b = fma(x, b1, c7b);
         }
-        c0a.intoArray(tile, 0); c0b.intoArray(tile, L);
-        c1a.intoArray(tile, 1 * NR); c1b.intoArray(tile, 1 * NR + L);
-        c2a.intoArray(tile, 2 * NR); c2b.intoArray(tile, 2 * NR + L);
-        c3a.intoArray(tile, 3 * NR); c3b.intoArray(tile, 3 * NR + L);
-        c4a.intoArray(tile, 4 * NR); c4b.intoArray(tile, 4 * NR + L);
-        c5a.intoArray(tile, 5 * NR); c5b.intoArray(tile, 5 * NR + L);
-        c6a.intoArray(tile, 6 * NR); c6b.intoArray(tile, 6 * NR + L);
-        c7a.intoArray(tile, 7 * NR); c7b.intoArray(tile, 7 * NR + L);
+        c0a.intoArray(tile, ti); c0b.intoArray(tile, ti + L);
+        c1a.intoArray(tile, ti + 1 * ld); c1b.intoArray(tile, ti + 1 * ld + L);
+        c2a.intoArray(tile, ti + 2 * ld); c2b.intoArray(tile, ti + 2 * ld + L);
+        c3a.intoArray(tile, ti + 3 * ld); c3b.intoArray(tile, ti + 3 * ld + L);
+        c4a.intoArray(tile, ti + 4 * ld); c4b.intoArray(tile, ti + 4 * ld + L);
+        c5a.intoArray(tile, ti + 5 * ld); c5b.intoArray(tile, ti + 5 * ld + L);
+        c6a.intoArray(tile, ti + 6 * ld); c6b.intoArray(tile, ti + 6 * ld + L);
+        c7a.intoArray(tile, ti + 7 * ld); c7b.intoArray(tile, ti + 7 * ld + L);
     }
 
     /**
@@ -335,13 +338,14 @@ final class FloatGemm extends PackedProduct<float[]> {
      * narrow (MR = 4); with MR = 12 the kernel of an edge panel with at most 4 live rows (LeNet-5's 50 filters end
      * in a 2-row panel, which the 12-row kernel computed at the cost of a full one).
      */
-    private static void kernel4x2(int depth, float[] ap, int ai, float[] bp, int bi, float[] tile) {
+    private static void kernel4x2(int depth, float[] ap, int ai, float[] bp, int bi, int bStride, float[] tile,
+                                   int ti, int ld) {
         FloatVector c0a = FloatVector.zero(S); FloatVector c0b = FloatVector.zero(S);
         FloatVector c1a = FloatVector.zero(S); FloatVector c1b = FloatVector.zero(S);
         FloatVector c2a = FloatVector.zero(S); FloatVector c2b = FloatVector.zero(S);
         FloatVector c3a = FloatVector.zero(S); FloatVector c3b = FloatVector.zero(S);
         for (int p = 0; p < depth; p++) {
-            int b = bi + p * NR;
+            int b = bi + p * bStride;
             int a = ai + p * MR;
             FloatVector b0 = FloatVector.fromArray(S, bp, b);
             FloatVector b1 = FloatVector.fromArray(S, bp, b + L);
@@ -355,10 +359,10 @@ final class FloatGemm extends PackedProduct<float[]> {
             x = FloatVector.broadcast(S, ap[a + 3]);
             c3a = fma(x, b0, c3a); c3b = fma(x, b1, c3b);
         }
-        c0a.intoArray(tile, 0); c0b.intoArray(tile, L);
-        c1a.intoArray(tile, 1 * NR); c1b.intoArray(tile, 1 * NR + L);
-        c2a.intoArray(tile, 2 * NR); c2b.intoArray(tile, 2 * NR + L);
-        c3a.intoArray(tile, 3 * NR); c3b.intoArray(tile, 3 * NR + L);
+        c0a.intoArray(tile, ti); c0b.intoArray(tile, ti + L);
+        c1a.intoArray(tile, ti + 1 * ld); c1b.intoArray(tile, ti + 1 * ld + L);
+        c2a.intoArray(tile, ti + 2 * ld); c2b.intoArray(tile, ti + 2 * ld + L);
+        c3a.intoArray(tile, ti + 3 * ld); c3b.intoArray(tile, ti + 3 * ld + L);
     }
 
 }

@@ -247,6 +247,40 @@ public interface Kernels {
     }
 
     // ------------------------------------------------------------------------------------------------
+    // Max pooling
+
+    /**
+     * 2×2 max pooling with stride 2 (LeNet's pools) over {@code planes} consecutive height × width planes of x (at
+     * {@code x[xOff]}); plane p's window (oy, ox), for oy &lt; height/2 and ox &lt; width/2, gives output
+     * {@code o = (p·(height/2) + oy)·(width/2) + ox}: {@code out[outOff + o]} is the window's largest entry and
+     * {@code argmax[argOff + o]} its index in x. The largest is the first in row-major order under the float order
+     * with −0 &lt; +0 and a NaN above +∞ (sign bit clear) or below −∞ (sign bit set), so that the result is
+     * deterministic for every input.
+     *
+     * @throws IllegalArgumentException when a range lies outside its array or a plane is smaller than 2 × 2
+     */
+    default void maxPool2x2(int planes, int height, int width, float[] x, int xOff, float[] out, int outOff,
+                            int[] argmax, int argOff) {
+        MaxPooling.checkPool(planes, height, width, x.length, xOff, out.length, outOff, argmax.length, argOff);
+        MaxPooling.pool(0, planes, height, width, x, xOff, out, outOff, argmax, argOff);
+    }
+
+    /**
+     * The adjoint of {@link #maxPool2x2} for planes its windows tile (even height and width): overwrites the
+     * {@code planes} planes of dx at {@code dx[dxOff]} with zeros, except {@code dx[argmax[argOff + o]] =
+     * grad[gradOff + o]} for every output o, where argmax holds the indices {@code maxPool2x2} recorded with x laid
+     * out as dx (xOff = dxOff).
+     *
+     * @throws IllegalArgumentException when a range lies outside its array, a size is odd, or an argmax entry lies
+     *         outside its own window (dx is then partly written)
+     */
+    default void maxUnpool2x2(int planes, int height, int width, float[] grad, int gradOff, int[] argmax, int argOff,
+                              float[] dx, int dxOff) {
+        MaxPooling.checkUnpool(planes, height, width, grad.length, gradOff, argmax.length, argOff, dx.length, dxOff);
+        MaxPooling.unpool(0, planes, height, width, grad, gradOff, argmax, argOff, dx, dxOff);
+    }
+
+    // ------------------------------------------------------------------------------------------------
     // Factorizations — float
 
     /**

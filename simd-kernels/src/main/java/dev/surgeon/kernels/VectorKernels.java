@@ -610,6 +610,20 @@ public final class VectorKernels implements Kernels {
         VectorConvolutionLayout.col2im(g, cols, colsOff, ld, from, to, x, xOff);
     }
 
+    @Override
+    public void maxPool2x2(int planes, int height, int width, float[] x, int xOff, float[] out, int outOff,
+                           int[] argmax, int argOff) {
+        MaxPooling.checkPool(planes, height, width, len(x), xOff, len(out), outOff, argmax.length, argOff);
+        VectorPooling.pool(planes, height, width, x, xOff, out, outOff, argmax, argOff);
+    }
+
+    @Override
+    public void maxUnpool2x2(int planes, int height, int width, float[] grad, int gradOff, int[] argmax, int argOff,
+                             float[] dx, int dxOff) {
+        MaxPooling.checkUnpool(planes, height, width, len(grad), gradOff, argmax.length, argOff, len(dx), dxOff);
+        VectorPooling.unpool(planes, height, width, grad, gradOff, argmax, argOff, dx, dxOff);
+    }
+
     /**
      * Implicit GEMM for stride 1 without padding: the B panels are gathered from the image
      * ({@link ConvolutionPanels}) and X is never written; other geometries unfold into {@code scratch}.
@@ -629,6 +643,17 @@ public final class VectorKernels implements Kernels {
     public void im2colTransposedProduct(ConvolutionGeometry g, float[] x, int xOff, int from, int to, boolean ones, int m,
                                         float alpha, float[] a, int aOff, int lda, float beta, float[] c, int cOff, int ldc,
                                         float[] scratch) {
+        int cols = (to - from) * g.positions();
+        if (m > 0 && to > from && alpha != 0 && DotProduct.suits(m, g.patch() + (ones ? 1 : 0), cols)) {
+            // A small C over a long k (a per-sample weight gradient): unfold once, then dot products of contiguous rows.
+            int depth = g.patch() + (ones ? 1 : 0);
+            KernelArguments.gemm(Trans.N, Trans.T, m, depth, cols, len(a), aOff, lda, Integer.MAX_VALUE, 0, cols, len(c),
+                    cOff, ldc);
+            ConvolutionLayout.check(g, len(x), xOff, from, to, len(scratch), 0, cols);
+            VectorConvolutionLayout.im2col(g, x, xOff, from, to, scratch, 0, cols);
+            DotProduct.multiply(m, g.patch(), cols, alpha, a, aOff, lda, scratch, 0, cols, ones, beta, c, cOff, ldc);
+            return;
+        }
         if (!implicit(g, m, from, to, alpha)) {
             Kernels.super.im2colTransposedProduct(g, x, xOff, from, to, ones, m, alpha, a, aOff, lda, beta, c, cOff, ldc,
                     scratch);

@@ -31,6 +31,24 @@ final class VectorOps {
         }
     }
 
+    /** {@code FLOAT_RANGE[lo·(L + 1) + n]}: lanes [lo, lo + n) of a float vector, for lo + n ≤ L, made once. */
+    @SuppressWarnings("unchecked")
+    private static final VectorMask<Float>[] FLOAT_RANGE = new VectorMask[(FLOATS.length() + 1) * (FLOATS.length() + 1)];
+
+    static {
+        int lanes = FLOATS.length();
+        for (int lo = 0; lo <= lanes; lo++) {
+            for (int n = 0; lo + n <= lanes; n++) {
+                FLOAT_RANGE[lo * (lanes + 1) + n] = FLOATS.indexInRange(-lo, n);
+            }
+        }
+    }
+
+    /** Lanes [lo, lo + n) of a float vector, for 0 ≤ lo, 0 ≤ n and lo + n ≤ L (from a table made once). */
+    static VectorMask<Float> floatRange(int lo, int n) {
+        return FLOAT_RANGE[lo * (FLOATS.length() + 1) + n];
+    }
+
     /** The first {@code n} lanes of a float vector, n clamped to [0, L]. */
     static VectorMask<Float> floatPrefix(int n) {
         return FLOAT_PREFIX[Math.max(0, Math.min(FLOATS.length(), n))];

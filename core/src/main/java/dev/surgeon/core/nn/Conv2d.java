@@ -23,7 +23,10 @@ import java.util.Arrays;
  * <p>A training step runs these products block by block ({@link #blockSamples}) through
  * {@link dev.surgeon.kernels.Kernels#im2colProduct} and {@link dev.surgeon.kernels.Kernels#im2colTransposedProduct}
  * for Y = W X and ∇[W | b] = Δ [X; 1]ᵀ: the Vector provider gathers X's panels from the image (implicit GEMM) and
- * writes no X at all; other providers unfold each block into a small buffer first.
+ * writes no X at all; other providers unfold each block into a small buffer first. In per-sample mode (large |T|,
+ * {@link #PER_SAMPLE_POSITIONS}) the forward pass unfolds each sample above a row of ones and computes
+ * Y_n = [W | b]·[X_n; 1] with one gemm that stores straight into the NCHW output, and a max pooling layer that follows
+ * runs block by block inside this layer's passes ({@link #forwardThenPool}, {@link #backwardThroughPool}).
  *
  * <p>X is stored with a fixed row stride of capacity·|T| and an extra row of ones (row d_col), so the K-FAC
  * view of the augmented patches [⟦h⟧_τ; 1] needs no copy. Memory: (d_col + 1)·capacity·|T| floats for X
@@ -76,6 +79,7 @@ final class Conv2d extends WeightedLayer {
         float[] weightSquares;
         float[] sampleScratch;
         float[] augmentedGradient;
+        float[] augmentedWeights;
         float[] blockColumns;
         float[] blockInputs;
 
@@ -146,23 +150,35 @@ final class Conv2d extends WeightedLayer {
 
     @Override
     void forward(LayerState s, int batch, float[] w, boolean training) {
+        forwardThenPool(s, batch, w, null, null);
+    }
+
+    /**
+     * The forward pass, and when {@code pool} is not null (per-sample mode only, see {@link #fusesWithPool}) that max
+     * pooling layer's forward pass over each block of samples right after the block is computed, while its output
+     * (830 KB for LeNet-5's first convolution) is still in L2: pooling the whole 5.9 MB output afterwards read it back
+     * from L3. The results are the same as the two passes one after the other.
+     */
+    void forwardThenPool(LayerState s, int batch, float[] w, MaxPool2d pool, LayerState poolState) {
         State st = (State) s;
         st.columnsBatch = -1;
         boolean perSample = perSample();
         int block = blockSamples();
         float[] xb = blockInputs(st, block);
+        int depth = augmented();
+        float[] wb = null;
+        if (perSample) {
+            wb = augmentedWeights(st, w);
+            Arrays.fill(xb, patch * positions, depth * positions, 1f);
+        }
         for (int from = 0; from < batch; from += block) {
             int to = Math.min(batch, from + block);
             if (perSample) {
                 for (int i = from; i < to; i++) {
-                    // The bias goes in first (β = 1): the implicit product has no row of ones to carry it.
-                    int o = i * filters * positions;
-                    for (int f = 0; f < filters; f++) {
-                        Arrays.fill(s.out, o + f * positions, o + (f + 1) * positions,
-                                bias == null ? 0f : w[bias.offset() + f]);
-                    }
-                    s.kernels.im2colProduct(geometry, s.in, 0, i, i + 1, filters, 1f, w, wOff, patch, 1f, s.out, o,
-                            positions, xb);
+                    // Y_n = [W | b]·[X_n; 1], X_n unfolded into xb above its row of ones.
+                    s.kernels.im2col(geometry, s.in, 0, i, i + 1, xb, 0, positions);
+                    s.kernels.gemm(N, N, filters, positions, depth, 1f, wb, 0, depth, xb, 0, positions, 0f, s.out,
+                            i * filters * positions, positions);
                 }
             } else {
                 // The provider may gather X's panels from the image (implicit GEMM) and never fill xb.
@@ -170,11 +186,34 @@ final class Conv2d extends WeightedLayer {
                         from * positions, st.ld, xb);
                 toBatchMajor(st.outputs, st.ld, from, to, bias == null ? null : w, s.out);
             }
+            if (pool != null) {
+                pool.forwardSamples(poolState, from, to);
+            }
         }
+    }
+
+    /**
+     * Whether a training step may run the max pooling layer after this one block by block inside this layer's passes
+     * ({@link #forwardThenPool}, {@link #backwardThroughPool}): in per-sample mode, whose blocks write and read the
+     * NCHW activations in place.
+     */
+    boolean fusesWithPool() {
+        return perSample();
     }
 
     @Override
     void backward(LayerState s, int batch, float[] w, float[] grad) {
+        backwardThroughPool(s, batch, w, grad, null, null);
+    }
+
+    /**
+     * The backward pass, preceded block by block, when {@code pool} is not null (see {@link #fusesWithPool}), by that
+     * max pooling layer's backward pass over the same samples: the block's output gradient (this layer's dOut) is
+     * written and then read by the products while in L2 instead of being scattered whole (5.9 MB for LeNet-5's first
+     * convolution) and read back from L3. The results are the same as the two passes one after the other: the weight
+     * gradient is summed over the samples in the same order.
+     */
+    void backwardThroughPool(LayerState s, int batch, float[] w, float[] grad, MaxPool2d pool, LayerState poolState) {
         State st = (State) s;
         Kernels k = s.kernels;
         int n = batch * positions;
@@ -184,14 +223,19 @@ final class Conv2d extends WeightedLayer {
         if (!perSample) {
             toChannelMajor(s.dOut, batch, st.outputs);
         }
-        if (grad != null) {
-            // ∇[W | b] = Σ_blocks Δ_b [X_b; 1]ᵀ: X's row of ones turns the bias gradient into the last column (a
-            // separate row-sum pass was a serial float sum, 4 cycles per entry). Per-sample products read Δ_n in
-            // place from the NCHW gradient; batch products read the channel-major Δ.
-            float[] g = gradientScratch(st);
-            float[] xb = blockInputs(st, block);
-            for (int from = 0; from < batch; from += block) {
-                int to = Math.min(batch, from + block);
+        float[] g = grad == null ? null : gradientScratch(st);
+        float[] xb = grad == null ? null : blockInputs(st, block);
+        float[] dx = s.dIn == null ? null : blockGradients(st, block);
+        int ldx = block * positions;
+        for (int from = 0; from < batch; from += block) {
+            int to = Math.min(batch, from + block);
+            if (pool != null) {
+                pool.backwardSamples(poolState, from, to);
+            }
+            if (grad != null) {
+                // ∇[W | b] = Σ_blocks Δ_b [X_b; 1]ᵀ: X's row of ones turns the bias gradient into the last column (a
+                // separate row-sum pass was a serial float sum, 4 cycles per entry). Per-sample products read Δ_n in
+                // place from the NCHW gradient; batch products read the channel-major Δ.
                 if (perSample) {
                     for (int i = from; i < to; i++) {
                         k.im2colTransposedProduct(geometry, s.in, 0, i, i + 1, bias != null, filters, 1f, s.dOut,
@@ -202,13 +246,7 @@ final class Conv2d extends WeightedLayer {
                             from * positions, n, from == 0 ? 0f : 1f, g, 0, depth, xb);
                 }
             }
-            scatterGradient(g, grad);
-        }
-        if (s.dIn != null) {
-            float[] dx = blockGradients(st, block);
-            int ldx = block * positions;
-            for (int from = 0; from < batch; from += block) {
-                int to = Math.min(batch, from + block);
+            if (dx != null) {
                 if (perSample) {
                     for (int i = from; i < to; i++) {
                         k.gemm(T, N, patch, positions, filters, 1f, w, wOff, patch, s.dOut, i * filters * positions,
@@ -220,6 +258,9 @@ final class Conv2d extends WeightedLayer {
                 }
                 k.col2im(geometry, dx, 0, ldx, from, to, s.dIn, 0);
             }
+        }
+        if (grad != null) {
+            scatterGradient(g, grad);
         }
     }
 
@@ -236,6 +277,19 @@ final class Conv2d extends WeightedLayer {
     private float[] blockGradients(State st, int block) {
         st.blockColumns = LayerState.ensure(st.blockColumns, patch * block * positions);
         return st.blockColumns;
+    }
+
+    /** [W | b] (c_out × (d_col + 1)), or W without a bias, copied into the layer's scratch. */
+    private float[] augmentedWeights(State st, float[] w) {
+        int cols = augmented();
+        st.augmentedWeights = LayerState.ensure(st.augmentedWeights, filters * cols);
+        for (int f = 0; f < filters; f++) {
+            System.arraycopy(w, wOff + f * patch, st.augmentedWeights, f * cols, patch);
+            if (bias != null) {
+                st.augmentedWeights[f * cols + patch] = w[bias.offset() + f];
+            }
+        }
+        return st.augmentedWeights;
     }
 
     private float[] gradientScratch(State st) {

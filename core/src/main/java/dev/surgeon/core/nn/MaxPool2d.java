@@ -32,14 +32,22 @@ final class MaxPool2d extends Pool2d {
 
     @Override
     void forward(LayerState s, int batch, float[] w, boolean training) {
+        forwardSamples(s, 0, batch);
+    }
+
+    /**
+     * The forward pass of samples [from, to) only: {@link Conv2d} calls it block by block right after computing those
+     * samples, while its output is still in cache ({@link Network#forward}).
+     */
+    void forwardSamples(LayerState s, int from, int to) {
         if (kernel == 2 && stride == 2) {
-            forwardTwoByTwo(s, batch);
+            forwardTwoByTwo(s, from, to);
             return;
         }
         int[] arg = ((State) s).argmax;
         float[] x = s.in;
-        int o = 0;
-        for (int bc = 0; bc < batch * channels; bc++) {
+        int o = from * outputShape().size();
+        for (int bc = from * channels; bc < to * channels; bc++) {
             for (int oy = 0; oy < outHeight; oy++) {
                 for (int ox = 0; ox < outWidth; ox++, o++) {
                     int first = windowStart(bc, oy, ox);
@@ -61,43 +69,13 @@ final class MaxPool2d extends Pool2d {
     }
 
     /**
-     * The 2×2, stride-2 case (LeNet's pools), unrolled: the same first-maximum-in-row-major-order rule as the
-     * general loop, whose variable-length window loops took 3.3–3.5 ms for LeNet-5's first pool at batch 128 in a
-     * training step, against 2.3–2.6 ms unrolled.
+     * The 2×2, stride-2 case (LeNet's pools): {@link Kernels#maxPool2x2}, the same selection rule as the general loop
+     * (the first maximum in row-major order under {@link #orderKey}'s order).
      */
-    private void forwardTwoByTwo(LayerState s, int batch) {
-        int[] arg = ((State) s).argmax;
-        float[] x = s.in;
-        float[] out = s.out;
-        int o = 0;
-        for (int bc = 0; bc < batch * channels; bc++) {
-            for (int oy = 0; oy < outHeight; oy++) {
-                int top = windowStart(bc, oy, 0);
-                for (int ox = 0; ox < outWidth; ox++, o++, top += 2) {
-                    int bottom = top + width;
-                    int maxKey = orderKey(x[top]);
-                    int key = orderKey(x[top + 1]);
-                    int best = top + above(key, maxKey);
-                    maxKey = Math.max(maxKey, key);
-                    key = orderKey(x[bottom]);
-                    best += above(key, maxKey) * (bottom - best);
-                    maxKey = Math.max(maxKey, key);
-                    key = orderKey(x[bottom + 1]);
-                    best += above(key, maxKey) * (bottom + 1 - best);
-                    arg[o] = best;
-                    out[o] = x[best];
-                }
-            }
-        }
-    }
-
-    /**
-     * 1 if {@code key > max}, else 0, by arithmetic: C2 compiled {@code key > max ? a : b} here as a branch, which
-     * mispredicts on every other window of real activations (LeNet-5's first pool, batch 128, timed alone: 2.2 ms
-     * against 1.55 ms).
-     */
-    private static int above(int key, int max) {
-        return (int) (((long) max - key) >>> 63);
+    private void forwardTwoByTwo(LayerState s, int from, int to) {
+        int outputs = outputShape().size();
+        s.kernels.maxPool2x2((to - from) * channels, height, width, s.in, from * inputShape().size(), s.out,
+                from * outputs, ((State) s).argmax, from * outputs);
     }
 
     /**
@@ -111,39 +89,36 @@ final class MaxPool2d extends Pool2d {
         return bits ^ ((bits >> 31) & 0x7fffffff);
     }
 
-    /** dst = 0, then dst[argmax[o]] += src[o]. */
-    private void scatter(LayerState s, int batch, float[] src, float[] dst) {
+    /** dst = 0, then dst[argmax[o]] += src[o], over samples [from, to). */
+    private void scatter(LayerState s, int from, int to, float[] src, float[] dst) {
         int[] arg = ((State) s).argmax;
-        int n = batch * outputShape().size();
+        int end = to * outputShape().size();
         if (kernel == 2 && stride == 2 && height == 2 * outHeight && width == 2 * outWidth) {
-            // Windows tile the input exactly: every input pixel is written once, in order, with no fill pass and no
-            // read-modify-write (LeNet-5's first pool at batch 128: 2.2–2.8 ms → 1.5–1.8 ms in a training step).
-            int o = 0;
-            for (int bc = 0; bc < batch * channels; bc++) {
-                for (int oy = 0; oy < outHeight; oy++) {
-                    int top = windowStart(bc, oy, 0);
-                    for (int ox = 0; ox < outWidth; ox++, o++, top += 2) {
-                        int bottom = top + width;
-                        dst[top] = 0f;
-                        dst[top + 1] = 0f;
-                        dst[bottom] = 0f;
-                        dst[bottom + 1] = 0f;
-                        dst[arg[o]] = src[o];
-                    }
-                }
-            }
+            // Windows tile the input exactly: every input pixel is written once, with no fill pass and no
+            // read-modify-write (Kernels.maxUnpool2x2).
+            int outputs = outputShape().size();
+            s.kernels.maxUnpool2x2((to - from) * channels, height, width, src, from * outputs, arg, from * outputs,
+                    dst, from * inputShape().size());
             return;
         }
-        Arrays.fill(dst, 0, batch * inputShape().size(), 0f);
-        for (int o = 0; o < n; o++) {
+        Arrays.fill(dst, from * inputShape().size(), to * inputShape().size(), 0f);
+        for (int o = from * outputShape().size(); o < end; o++) {
             dst[arg[o]] += src[o];
         }
     }
 
     @Override
     void backward(LayerState s, int batch, float[] w, float[] grad) {
+        backwardSamples(s, 0, batch);
+    }
+
+    /**
+     * The backward pass of samples [from, to) only: {@link Conv2d} calls it block by block right before the products
+     * that read the gradient it writes ({@link Network}'s backward pass).
+     */
+    void backwardSamples(LayerState s, int from, int to) {
         if (s.dIn != null) {
-            scatter(s, batch, s.dOut, s.dIn);
+            scatter(s, from, to, s.dOut, s.dIn);
         }
     }
 
@@ -159,14 +134,14 @@ final class MaxPool2d extends Pool2d {
     @Override
     void rBackward(LayerState s, int batch, float[] w, float[] v, float[] hv) {
         if (s.rdIn != null) {
-            scatter(s, batch, s.rdOut, s.rdIn);
+            scatter(s, 0, batch, s.rdOut, s.rdIn);
         }
     }
 
     @Override
     void diagonalBackward(LayerState s, int batch, float[] w, boolean secondDerivativeTerms, float[] diag) {
         if (s.rdIn != null) {
-            scatter(s, batch, s.rdOut, s.rdIn);
+            scatter(s, 0, batch, s.rdOut, s.rdIn);
         }
     }
 }

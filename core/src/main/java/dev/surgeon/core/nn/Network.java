@@ -221,6 +221,12 @@ public final class Network {
     public float[] forward(Workspace ws, boolean training) {
         int batch = batchOf(ws);
         for (int l = 0; l < layers.size(); l++) {
+            if (poolFollows(l)) {
+                ((Conv2d) layers.get(l)).forwardThenPool(ws.states[l], batch, params, (MaxPool2d) layers.get(l + 1),
+                        ws.states[l + 1]);
+                l++;
+                continue;
+            }
             layers.get(l).forward(ws.states[l], batch, params, training);
         }
         ws.markForward(training && stochastic);
@@ -257,8 +263,24 @@ public final class Network {
     private void backward(Workspace ws, float[] grad) {
         int batch = ws.batch();
         for (int l = layers.size() - 1; l >= firstParametric; l--) {
+            if (l - 1 >= firstParametric && poolFollows(l - 1)) {
+                ((Conv2d) layers.get(l - 1)).backwardThroughPool(ws.states[l - 1], batch, params, grad,
+                        (MaxPool2d) layers.get(l), ws.states[l]);
+                l--;
+                continue;
+            }
             layers.get(l).backward(ws.states[l], batch, params, grad);
         }
+    }
+
+    /**
+     * Whether layer l is a convolution that runs the max pooling layer after it block by block inside its own forward
+     * and backward passes ({@link Conv2d#fusesWithPool}): the same results, with the convolution's output and its
+     * gradient still in cache when the pooling layer reads them.
+     */
+    private boolean poolFollows(int l) {
+        return l + 1 < layers.size() && layers.get(l) instanceof Conv2d conv && conv.fusesWithPool()
+                && layers.get(l + 1) instanceof MaxPool2d;
     }
 
     // ------------------------------------------------------------------------------------------------

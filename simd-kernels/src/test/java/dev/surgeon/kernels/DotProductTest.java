@@ -1,0 +1,85 @@
+package dev.surgeon.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link DotProduct} against float64 sums of its definition, C ← α·A·[B; 1]ᵀ + βC: edge blocks (m and n not multiples
+ * of 4), k with and without a tail shorter than a vector, offsets and strides wider than k, and C entries outside the
+ * product left alone.
+ */
+class DotProductTest {
+    private static float[] random(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (2 * r.nextDouble() - 1);
+        }
+        return a;
+    }
+
+    @Test
+    void matchesTheFloat64Definition() {
+        long seed = 1;
+        int checked = 0;
+        for (int m : new int[] {1, 3, 4, 5, 20}) {
+            for (int n : new int[] {1, 4, 7, 25}) {
+                for (int k : new int[] {64, 100, 576}) {
+                    for (boolean ones : new boolean[] {false, true}) {
+                        float alpha = seed % 2 == 0 ? 1f : -0.5f;
+                        float beta = seed % 3 == 0 ? 0f : seed % 3 == 1 ? 1f : 0.3f;
+                        int lda = k + 3;
+                        int ldb = k + 5;
+                        int cols = n + (ones ? 1 : 0);
+                        int ldc = cols + 2;
+                        float[] a = random(2 + m * lda, seed++);
+                        float[] b = random(1 + n * ldb, seed++);
+                        float[] c = random(4 + m * ldc, seed++);
+                        float[] before = c.clone();
+                        DotProduct.multiply(m, n, k, alpha, a, 2, lda, b, 1, ldb, ones, beta, c, 4, ldc);
+                        for (int i = 0; i < m; i++) {
+                            for (int j = 0; j < ldc; j++) {
+                                int at = 4 + i * ldc + j;
+                                if (j >= cols) {
+                                    assertEquals(before[at], c[at], "wrote outside C at " + i + "," + j);
+                                    continue;
+                                }
+                                double sum = 0;
+                                double magnitude = 0;
+                                for (int p = 0; p < k; p++) {
+                                    double bv = j == n ? 1.0 : b[1 + j * ldb + p];
+                                    sum += (double) a[2 + i * lda + p] * bv;
+                                    magnitude += Math.abs(a[2 + i * lda + p] * bv);
+                                }
+                                double expected = alpha * sum + (beta == 0 ? 0 : beta * (double) before[at]);
+                                // Float sums of k products (16 lanes, then across lanes): error ≤ (k/16 + 4)·2⁻²⁴ of
+                                // the summed magnitudes, doubled for the final scaling and the βC term.
+                                double tolerance = 2 * (k / 16.0 + 4) * 0x1p-24 * (magnitude + Math.abs(before[at]))
+                                        + 1e-30;
+                                assertEquals(expected, c[at], tolerance,
+                                        "m=" + m + " n=" + n + " k=" + k + " ones=" + ones + " at " + i + "," + j);
+                                checked++;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(checked > 7_000, "checked " + checked);
+    }
+
+    @Test
+    void betaZeroIgnoresWhatCHolds() {
+        float[] a = random(4 * 64, 9);
+        float[] b = random(4 * 64, 10);
+        float[] c = new float[4 * 5];
+        java.util.Arrays.fill(c, Float.NaN);
+        DotProduct.multiply(4, 4, 64, 1f, a, 0, 64, b, 0, 64, true, 0f, c, 0, 5);
+        for (float v : c) {
+            assertTrue(Float.isFinite(v), "NaN in C leaked through beta = 0");
+        }
+    }
+}
