@@ -842,6 +842,17 @@ public final class OpenBlasKernels implements Kernels {
         fallback.col2im(g, cols, colsOff, ld, from, to, x, xOff);
     }
 
+    /** Routed as {@link #im2colProduct}: the Vector fallback folds the product's tiles straight into the image. */
+    @Override
+    public void col2imProduct(ConvolutionGeometry g, int from, int to, int k, float alpha, float[] a, int aOff,
+                              int lda, float[] b, int bOff, int ldb, float[] x, int xOff, float[] scratch) {
+        if (implicitOnFallback()) {
+            fallback.col2imProduct(g, from, to, k, alpha, a, aOff, lda, b, bOff, ldb, x, xOff, scratch);
+        } else {
+            Kernels.super.col2imProduct(g, from, to, k, alpha, a, aOff, lda, b, bOff, ldb, x, xOff, scratch);
+        }
+    }
+
     /** BLAS has no pooling: always on the fallback. */
     @Override
     public void maxPool2x2(int planes, int height, int width, float[] x, int xOff, float[] out, int outOff,

@@ -1,5 +1,6 @@
 package dev.surgeon.blas;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The implicit convolution products on the OpenBLAS provider: with delegation they run on the Vector fallback's
- * implicit GEMM, without it im2col + OpenBLAS sgemm (the SPI default); both agree with the scalar provider.
+ * implicit GEMM (and the input gradient on its fused col2im), without it im2col + OpenBLAS sgemm (the SPI defaults);
+ * both agree with the scalar provider. Max pooling always runs on the fallback.
  */
 class ConvolutionProductRoutingTest {
 
@@ -58,6 +60,26 @@ class ConvolutionProductRoutingTest {
                 assertEquals(gExpected[i], gActual[i], 2e-4f * (1 + Math.abs(gExpected[i])), "weight gradient " + i);
             }
             assertTrue(Float.isFinite(gActual[depth - 1]), "bias column");
+            float[] dxExpected = new float[to * g.inputSize()];
+            float[] dxActual = new float[to * g.inputSize()];
+            scalar.col2imProduct(g, from, to, m, 1f, w, 0, g.patch(), dy, 0, cols, dxExpected, 0,
+                    new float[g.patch() * cols]);
+            k.col2imProduct(g, from, to, m, 1f, w, 0, g.patch(), dy, 0, cols, dxActual, 0, new float[g.patch() * cols]);
+            for (int i = 0; i < dxExpected.length; i++) {
+                assertEquals(dxExpected[i], dxActual[i], 2e-4f * (1 + Math.abs(dxExpected[i])), "input gradient " + i);
+            }
+            float[] pooled = new float[3 * 72];
+            int[] arg = new int[3 * 72];
+            float[] pooledScalar = new float[3 * 72];
+            int[] argScalar = new int[3 * 72];
+            k.maxPool2x2(3, 12, 12, x, 0, pooled, 0, arg, 0);
+            scalar.maxPool2x2(3, 12, 12, x, 0, pooledScalar, 0, argScalar, 0);
+            assertArrayEquals(argScalar, arg, "max pooling");
+            float[] back = new float[3 * 144];
+            float[] backScalar = new float[3 * 144];
+            k.maxUnpool2x2(3, 12, 12, pooled, 0, arg, 0, back, 0);
+            scalar.maxUnpool2x2(3, 12, 12, pooled, 0, arg, 0, backScalar, 0);
+            assertArrayEquals(backScalar, back, "max unpooling");
         }
     }
 }

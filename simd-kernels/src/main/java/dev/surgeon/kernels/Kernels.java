@@ -246,6 +246,22 @@ public interface Kernels {
         gemm(Trans.N, Trans.T, m, depth, cols, alpha, a, aOff, lda, scratch, 0, cols, beta, c, cOff, ldc);
     }
 
+    /**
+     * A convolution's input gradient: overwrites samples [from, to) of the NCHW batch x with col2im of
+     * {@code alpha·Aᵀ·B}, where A is the k × d_col weight matrix W (row stride lda) and B the k × cols output gradient
+     * Δ of those samples (cols = (to − from)·|T|, row stride ldb). This default computes the d_col × cols product into
+     * {@code scratch} (at least d_col·cols floats) with {@link #gemm} and folds it with {@link #col2im}; a provider may
+     * fold each tile of the product into x as it is computed and leave scratch alone.
+     *
+     * @throws IllegalArgumentException when a range lies outside its array
+     */
+    default void col2imProduct(ConvolutionGeometry g, int from, int to, int k, float alpha, float[] a, int aOff,
+                               int lda, float[] b, int bOff, int ldb, float[] x, int xOff, float[] scratch) {
+        int cols = (to - from) * g.positions();
+        gemm(Trans.T, Trans.N, g.patch(), cols, k, alpha, a, aOff, lda, b, bOff, ldb, 0f, scratch, 0, cols);
+        col2im(g, scratch, 0, cols, from, to, x, xOff);
+    }
+
     // ------------------------------------------------------------------------------------------------
     // Max pooling
 

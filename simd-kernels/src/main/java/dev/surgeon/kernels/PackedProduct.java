@@ -137,6 +137,46 @@ abstract class PackedProduct<A> {
         run(p, tasks, m, n);
     }
 
+    /**
+     * Where the tiles of C go instead of into a matrix: a convolution's input gradient folds each tile of its unfolded
+     * gradient straight into the image (col2im), so the d_col × cols matrix is never written. Called with each
+     * finished MR×NR tile ({@code rows} × {@code cols} live, NR-strided from {@code tile[ti]}, with NR floats of the
+     * array before and after the tile that a sink may read), and with {@link #finish} on the same thread once its task
+     * is done; tasks cover whole {@link #columnUnit} column ranges, and each task's tiles arrive column panel by
+     * column panel.
+     */
+    interface TileSink<A> {
+        void accept(A tile, int ti, int rows, int cols, int i, int j);
+
+        void finish();
+
+        /** Columns that must stay within one task (a multiple of NR). */
+        int columnUnit();
+    }
+
+    /**
+     * {@code tiles ← alpha·op(A)·B} for the k × n B (not transposed), delivered to {@code sink} instead of being
+     * stored, for {@code m, n, k > 0}, {@code k ≤ KC} (each tile is final after one pass over k) and
+     * {@code alpha != 0}.
+     */
+    final void multiply(boolean transA, int m, int n, int k, double alpha, A a, int aOff, int lda, A b, int bOff,
+                        int ldb, TileSink<A> sink, int threads) {
+        if (k > kc || sink.columnUnit() % nr != 0) {
+            throw new IllegalArgumentException("a tile sink needs k <= " + kc + " and a column unit that is a multiple"
+                    + " of " + nr + ", got k = " + k + ", unit " + sink.columnUnit());
+        }
+        int tasks = tasks(null, m, n, k, threads);
+        Product p = record(tasks);
+        p.set(null, transA, false, k, alpha, a, aOff, lda, b, bOff, ldb, 0.0, null, 0, 0);
+        p.sink = sink;
+        run(p, tasks, m, n);
+    }
+
+    /** The depth of one pass over k (KC): a product with a tile sink must not be deeper. */
+    final int depthBlock() {
+        return kc;
+    }
+
     /** How many tasks a product is split into: 1 below {@link #MIN_MULADDS_PER_TASK} each, or for a single tile. */
     private int tasks(Uplo tri, int m, int n, int k, int threads) {
         long muladds = (long) m * n * k / (tri == null ? 1 : 2);
@@ -166,7 +206,12 @@ abstract class PackedProduct<A> {
         }
         int rowTiles = (m + mr - 1) / mr;
         int panels = (n + nr - 1) / nr;
-        if (p.tri != null || rowTiles >= panels) {
+        if (p.sink != null) {
+            // Whole column units per task: two tasks must not fold tiles into the same part of the image.
+            int unit = p.sink.columnUnit();
+            int[] cut = split((n + unit - 1) / unit, tasks, q -> 1);
+            KernelPool.run(tasks, t -> p.compute(0, m, Math.min(n, cut[t] * unit), Math.min(n, cut[t + 1] * unit)));
+        } else if (p.tri != null || rowTiles >= panels) {
             // Row bands, balanced by the columns each row tile computes (a triangle's rows differ in length).
             int[] cut = split(rowTiles, tasks, q -> p.rowWeight(q * mr, n));
             KernelPool.run(tasks, t -> p.compute(cut[t] * mr, Math.min(m, cut[t + 1] * mr), 0, n));
@@ -192,6 +237,7 @@ abstract class PackedProduct<A> {
         int lda;
         A b;
         PanelSource<A> source;
+        TileSink<A> sink;
         int bOff;
         int ldb;
         A c;
@@ -203,6 +249,7 @@ abstract class PackedProduct<A> {
             a = null;
             b = null;
             source = null;
+            sink = null;
             c = null;
         }
 
@@ -245,7 +292,9 @@ abstract class PackedProduct<A> {
             PackingBuffers.Lease aLease = PackingBuffers.acquire(PackingBuffers.Slot.PANEL_A);
             PackingBuffers.Lease bLease = PackingBuffers.acquire(PackingBuffers.Slot.PANEL_B);
             try {
-                A tile = secondary(aLease, mr * nr);
+                // A sink reads up to NR floats before or after a tile row: the tile then has NR floats of margin.
+                int ti = sink == null ? 0 : nr;
+                A tile = secondary(aLease, 2 * ti + mr * nr);
                 for (int jc = c0; jc < c1; jc += nc) {
                     int jn = Math.min(nc, c1 - jc);
                     // Rows of [r0, r1) that meet the triangle within columns [jc, jc + jn).
@@ -273,14 +322,20 @@ abstract class PackedProduct<A> {
                                         q * nr * depth);
                             }
                         }
-                        A ap = primary(aLease, Math.min(mc, rowHi - rowLo + mr) * depth);
+                        // A sink gets every row of a column panel before the next panel (it folds one image sample at
+                        // a time), so its rows are one block.
+                        int rowBlock = sink == null ? mc : (rowHi - rowLo + mr - 1) / mr * mr;
+                        A ap = primary(aLease, Math.min(rowBlock, rowHi - rowLo + mr) * depth);
                         double betaNow = pc == 0 ? beta : 1.0;
-                        for (int ic = rowLo; ic < rowHi; ic += mc) {
-                            int in = Math.min(mc, rowHi - ic);
+                        for (int ic = rowLo; ic < rowHi; ic += rowBlock) {
+                            int in = Math.min(rowBlock, rowHi - ic);
                             packA(transA, a, aOff, lda, ic, in, pc, depth, ap);
-                            macroKernel(ic, in, jc, jn, pc, depth, ap, bp, inPlace, tile, betaNow);
+                            macroKernel(ic, in, jc, jn, pc, depth, ap, bp, inPlace, tile, ti, betaNow);
                         }
                     }
+                }
+                if (sink != null) {
+                    sink.finish();
                 }
             } finally {
                 bLease.release();
@@ -290,7 +345,7 @@ abstract class PackedProduct<A> {
 
         /** Rows [ic, ic+in) × columns [jc, jc+jn) of C from packed A and B blocks of the given depth. */
         private void macroKernel(int ic, int in, int jc, int jn, int pc, int depth, A ap, A bp, boolean inPlace, A tile,
-                                 double betaNow) {
+                                 int ti, double betaNow) {
             for (int jr = 0; jr < jn; jr += nr) {
                 int j = jc + jr;
                 int cols = Math.min(nr, jn - jr);
@@ -302,7 +357,10 @@ abstract class PackedProduct<A> {
                     int i = ic + ir;
                     int rows = Math.min(mr, in - ir);
                     int inside = triangleCoverage(i, rows, j, cols);
-                    if (inside == FULL && rows == mr && cols == nr && alpha == 1 && betaNow == 0) {
+                    if (sink != null) {
+                        kernel(rows, depth, ap, ir * depth, panel, bi, bStride, tile, ti, nr);
+                        sink.accept(tile, ti, rows, cols, i, j);
+                    } else if (inside == FULL && rows == mr && cols == nr && alpha == 1 && betaNow == 0) {
                         // Nothing to merge: the kernel stores its accumulators into C (saves a store and a load of
                         // every entry through the tile, a third of the work of products over a short k).
                         kernel(rows, depth, ap, ir * depth, panel, bi, bStride, c, cOff + i * ldc + j, ldc);

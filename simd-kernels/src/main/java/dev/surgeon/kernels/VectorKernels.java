@@ -610,6 +610,27 @@ public final class VectorKernels implements Kernels {
         VectorConvolutionLayout.col2im(g, cols, colsOff, ld, from, to, x, xOff);
     }
 
+    /** col2im fused into the product ({@link Col2imSink}) where the geometry allows; otherwise the SPI default. */
+    @Override
+    public void col2imProduct(ConvolutionGeometry g, int from, int to, int k, float alpha, float[] a, int aOff,
+                              int lda, float[] b, int bOff, int ldb, float[] x, int xOff, float[] scratch) {
+        if (to <= from || k <= 0 || alpha == 0 || !Col2imSink.covers(g, k)) {
+            Kernels.super.col2imProduct(g, from, to, k, alpha, a, aOff, lda, b, bOff, ldb, x, xOff, scratch);
+            return;
+        }
+        int cols = (to - from) * g.positions();
+        KernelArguments.gemm(Trans.T, Trans.N, g.patch(), cols, k, len(a), aOff, lda, len(b), bOff, ldb,
+                Integer.MAX_VALUE, 0, cols);
+        ConvolutionLayout.checkImage(g, len(x), xOff, from, to);
+        Col2imSink sink = Col2imSink.of(g, x, xOff, from, alpha);
+        try {
+            FloatGemm.INSTANCE.multiply(true, g.patch(), cols, k, alpha, a, aOff, lda, b, bOff, ldb, sink,
+                    floats.threads());
+        } finally {
+            sink.clear();
+        }
+    }
+
     @Override
     public void maxPool2x2(int planes, int height, int width, float[] x, int xOff, float[] out, int outOff,
                            int[] argmax, int argOff) {

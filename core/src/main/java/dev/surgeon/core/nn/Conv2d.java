@@ -226,7 +226,6 @@ final class Conv2d extends WeightedLayer {
         float[] g = grad == null ? null : gradientScratch(st);
         float[] xb = grad == null ? null : blockInputs(st, block);
         float[] dx = s.dIn == null ? null : blockGradients(st, block);
-        int ldx = block * positions;
         for (int from = 0; from < batch; from += block) {
             int to = Math.min(batch, from + block);
             if (pool != null) {
@@ -247,16 +246,17 @@ final class Conv2d extends WeightedLayer {
                 }
             }
             if (dx != null) {
+                // ∂/∂input = col2im(Wᵀ Δ); the Vector provider folds each tile of the product into the image as it is
+                // computed (the 16 MB of Wᵀ Δ per LeNet-5 batch is never written).
                 if (perSample) {
                     for (int i = from; i < to; i++) {
-                        k.gemm(T, N, patch, positions, filters, 1f, w, wOff, patch, s.dOut, i * filters * positions,
-                                positions, 0f, dx, (i - from) * positions, ldx);
+                        k.col2imProduct(geometry, i, i + 1, filters, 1f, w, wOff, patch, s.dOut,
+                                i * filters * positions, positions, s.dIn, 0, dx);
                     }
                 } else {
-                    k.gemm(T, N, patch, (to - from) * positions, filters, 1f, w, wOff, patch, st.outputs,
-                            from * positions, n, 0f, dx, 0, ldx);
+                    k.col2imProduct(geometry, from, to, filters, 1f, w, wOff, patch, st.outputs, from * positions, n,
+                            s.dIn, 0, dx);
                 }
-                k.col2im(geometry, dx, 0, ldx, from, to, s.dIn, 0);
             }
         }
         if (grad != null) {
