@@ -14,8 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * a multiple of NR, so that each tile's columns are whole output rows of one sample. The image sample being folded is
  * summed in a per-thread L1 scratch with one vector-aligned slot per (channel, image row), as in
  * {@link VectorConvolutionLayout}'s col2im: tile row p = (c, ky, kx), output row oy adds its outWidth entries, loaded
- * from kx floats before them with lanes [kx, kx + outWidth) live, to slot (c, oy + ky). A slot is read right after
- * being stored at the same address, so the load is forwarded. When the tiles move on to the next sample (every row of
+ * from kx floats before them with lanes [kx, kx + outWidth) live, to slot (c, oy + ky); the rows of one (c, ky) are
+ * summed in a register before they touch the slot. A slot is read right after being stored at the same address, so
+ * the load is forwarded. When the tiles move on to the next sample (every row of
  * a column panel arrives before the next panel, {@link PackedProduct.TileSink}), the finished sample is stored whole.
  * Per pixel the terms are those of gemm then col2im, in another order (a sample's upper output rows, in the first
  * column panel, before its lower ones): the results agree to float rounding, and do not depend on the thread count
@@ -126,19 +127,34 @@ final class Col2imSink implements PackedProduct.TileSink<float[]> {
         float[] acc = fold.acc;
         int firstRow = (j - sample * positions) / outWidth;
         FloatVector scale = FloatVector.broadcast(S, alpha);
-        for (int r = 0; r < rows; r++) {
-            int kx = rowShift[i + r];
-            VectorMask<Float> run = VectorOps.floatRange(kx, outWidth);
-            int slot = rowSlot[i + r] + firstRow * L;
-            int src = ti + r * NR - kx;
-            for (int q = 0; q < cols; q += outWidth, slot += L, src += outWidth) {
-                FloatVector v = FloatVector.fromArray(S, tile, src, run);
-                if (alpha != 1f) {
-                    v = v.mul(scale);
-                }
-                FloatVector.fromArray(S, acc, slot).add(v).intoArray(acc, slot);
+        // Rows p = (c, ky, kx) with the same (c, ky) add to the same slots: their shifted runs are summed in a register
+        // first, one read-modify-write of the scratch per group and output row instead of one per tile row (the
+        // chain of forwarded stores through each slot was the bound).
+        for (int r = 0; r < rows; ) {
+            int first = rowSlot[i + r];
+            int end = r + 1;
+            while (end < rows && rowSlot[i + end] == first) {
+                end++;
             }
+            int slot = first + firstRow * L;
+            for (int q = 0; q < cols; q += outWidth, slot += L) {
+                FloatVector sum = run(tile, ti, r, q, i);
+                for (int rr = r + 1; rr < end; rr++) {
+                    sum = sum.add(run(tile, ti, rr, q, i));
+                }
+                if (alpha != 1f) {
+                    sum = sum.mul(scale);
+                }
+                FloatVector.fromArray(S, acc, slot).add(sum).intoArray(acc, slot);
+            }
+            r = end;
         }
+    }
+
+    /** Entries [q, q + outWidth) of tile row r, in lanes [kx, kx + outWidth) (kx of row p = i + r), zero elsewhere. */
+    private FloatVector run(float[] tile, int ti, int r, int q, int i) {
+        int kx = rowShift[i + r];
+        return FloatVector.fromArray(S, tile, ti + r * NR + q - kx, VectorOps.floatRange(kx, outWidth));
     }
 
     @Override

@@ -122,10 +122,23 @@ class Col2imProductTest {
             vector.col2im(g, scratch, 0, cols, from, to, reference, 0);
             vector.col2imProduct(g, from, to, filters, 1f, w, 0, g.patch(), delta, 0, cols, fused, 0, scratch);
             twoThreads.col2imProduct(g, from, to, filters, 1f, w, 0, g.patch(), delta, 0, cols, fusedTwo, 0, scratch);
-            // The same terms per pixel; the fused path adds a sample's upper output rows (the first column panel) before
-            // its lower ones, col2im adds by window offset: equal to within the rounding of k² additions.
+            // The same terms per pixel, added in another order (the fused path sums a sample's upper output rows, the
+            // first column panel, before its lower ones, and the window offsets of one (c, ky) in a register first):
+            // equal to within the rounding of k² additions of the terms' magnitudes, col2im(|W|ᵀ|Δ|).
+            float[] absW = w.clone();
+            float[] absDelta = delta.clone();
+            for (int i = 0; i < absW.length; i++) {
+                absW[i] = Math.abs(absW[i]);
+            }
+            for (int i = 0; i < absDelta.length; i++) {
+                absDelta[i] = Math.abs(absDelta[i]);
+            }
+            float[] magnitude = new float[reference.length];
+            vector.gemm(Trans.T, Trans.N, g.patch(), cols, filters, 1f, absW, 0, g.patch(), absDelta, 0, cols, 0f,
+                    scratch, 0, cols);
+            vector.col2im(g, scratch, 0, cols, from, to, magnitude, 0);
             for (int i = 0; i < reference.length; i++) {
-                double tolerance = g.kernel() * g.kernel() * 0x1p-23 * (Math.abs(reference[i]) + 1);
+                double tolerance = 2 * g.kernel() * g.kernel() * 0x1p-24 * magnitude[i] + 1e-30;
                 assertEquals(reference[i], fused[i], tolerance, g + ": one thread, entry " + i);
             }
             assertArrayEquals(fused, fusedTwo, g + ": two threads give the one-thread result bit for bit");
