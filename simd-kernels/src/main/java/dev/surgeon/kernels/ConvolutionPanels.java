@@ -130,6 +130,16 @@ final class ConvolutionPanels implements PackedProduct.PanelSource<float[]> {
             middleEnd = kernel;
             outerStride = planeSize;
         }
+        if (!transposed && live == NR) {
+            int lastBase = xOff + (outer * outerStride + middle * width + inner)
+                    + stepsAhead(depth - 1, outer, middle, inner, innerEnd, middleEnd, outerStride);
+            int loMode = rowsMode(j0, lastBase);
+            int hiMode = rowsMode(j0 + L, lastBase);
+            if (loMode != GATHER && hiMode != GATHER) {
+                packRows(j0, depth, dst, dstOff, outer, middle, inner, innerEnd, middleEnd, outerStride);
+                return;
+            }
+        }
         for (int p = 0, d = dstOff; p < depth; p++, d += NR) {
             int base = xOff + outer * outerStride + middle * width + inner;
             FloatVector.fromArray(S, x, base, lanes, 0, lo).intoArray(dst, d);
@@ -139,6 +149,70 @@ final class ConvolutionPanels implements PackedProduct.PanelSource<float[]> {
                 // table masks) were boxed in some JIT runs, 270 KB per LeNet-5 step.
                 dst[d + live] = 1f;
             }
+            if (++inner == innerEnd) {
+                inner = 0;
+                if (++middle == middleEnd) {
+                    middle = 0;
+                    outer++;
+                }
+            }
+        }
+    }
+
+    private static final int GATHER = 0;
+    private static final int ONE_RUN = 1;
+    private static final int TWO_RUNS = 2;
+
+    /**
+     * How L lanes of a forward panel starting at column j can be loaded: as one run of one output row (ONE_RUN), as the
+     * end of one output row and the start of the next in the same sample (TWO_RUNS: two loads and a blend), or else
+     * by a gather; GATHER too when the last k step's loads would reach past the image.
+     */
+    private int rowsMode(int j, int lastBase) {
+        int t = j % positions;
+        int ox = t % outWidth;
+        int first = outWidth - ox;
+        int mode = first >= L ? ONE_RUN : t + L <= positions && L - first <= outWidth ? TWO_RUNS : GATHER;
+        if (mode != GATHER) {
+            int reach = Math.max(colOffset(j), mode == TWO_RUNS ? colOffset(j + first) - first : 0);
+            if (lastBase + reach + L > x.length) {
+                return GATHER;
+            }
+        }
+        return mode;
+    }
+
+    /** The base offset moves of {@code steps} k steps from the given counters (forward order: c, ky, kx). */
+    private int stepsAhead(int steps, int outer, int middle, int inner, int innerEnd, int middleEnd, int outerStride) {
+        int index = (outer * middleEnd + middle) * innerEnd + inner + steps;
+        int o = index / (middleEnd * innerEnd);
+        int rest = index - o * middleEnd * innerEnd;
+        int m = rest / innerEnd;
+        return (o - outer) * outerStride + (m - middle) * width + (rest - m * innerEnd - inner);
+    }
+
+    /**
+     * A full forward panel whose two halves are each one run or two runs of output rows (LeNet-5's second convolution:
+     * 8 + 8 columns per half): per k step two loads and a blend per half instead of a gather. On this machine a 16-lane
+     * gather cost about 2.2 ns against 0.8 ns for two loads and a blend.
+     */
+    private void packRows(int j0, int depth, float[] dst, int dstOff, int outer, int middle, int inner, int innerEnd,
+                          int middleEnd, int outerStride) {
+        int loFirst = Math.min(L, outWidth - (j0 % positions) % outWidth);
+        int hiFirst = Math.min(L, outWidth - ((j0 + L) % positions) % outWidth);
+        int lo1 = colOffset(j0);
+        int lo2 = loFirst < L ? colOffset(j0 + loFirst) - loFirst : lo1;
+        int hi1 = colOffset(j0 + L);
+        int hi2 = hiFirst < L ? colOffset(j0 + L + hiFirst) - hiFirst : hi1;
+        VectorMask<Float> loRun = VectorOps.floatPrefix(loFirst);
+        VectorMask<Float> hiRun = VectorOps.floatPrefix(hiFirst);
+        for (int p = 0, d = dstOff; p < depth; p++, d += NR) {
+            int base = xOff + outer * outerStride + middle * width + inner;
+            // Lanes of the second row from the second load, the first row's from the first (a full mask: one run).
+            FloatVector.fromArray(S, x, base + lo2).blend(FloatVector.fromArray(S, x, base + lo1), loRun)
+                    .intoArray(dst, d);
+            FloatVector.fromArray(S, x, base + hi2).blend(FloatVector.fromArray(S, x, base + hi1), hiRun)
+                    .intoArray(dst, d + L);
             if (++inner == innerEnd) {
                 inner = 0;
                 if (++middle == middleEnd) {
