@@ -138,9 +138,14 @@ final class Col2imSink implements PackedProduct.TileSink<float[]> {
             }
             int slot = first + firstRow * L;
             for (int q = 0; q < cols; q += outWidth, slot += L) {
-                FloatVector sum = run(tile, ti, r, q, i);
+                // Entries [q, q + outWidth) of each tile row, in lanes [kx, kx + outWidth), zero elsewhere. Loaded here,
+                // not in a helper returning a vector: a vector that leaves a method C2 did not inline is boxed.
+                int kx = rowShift[i + r];
+                FloatVector sum = FloatVector.fromArray(S, tile, ti + r * NR + q - kx, VectorOps.floatRange(kx, outWidth));
                 for (int rr = r + 1; rr < end; rr++) {
-                    sum = sum.add(run(tile, ti, rr, q, i));
+                    kx = rowShift[i + rr];
+                    sum = sum.add(FloatVector.fromArray(S, tile, ti + rr * NR + q - kx,
+                            VectorOps.floatRange(kx, outWidth)));
                 }
                 if (alpha != 1f) {
                     sum = sum.mul(scale);
@@ -149,12 +154,6 @@ final class Col2imSink implements PackedProduct.TileSink<float[]> {
             }
             r = end;
         }
-    }
-
-    /** Entries [q, q + outWidth) of tile row r, in lanes [kx, kx + outWidth) (kx of row p = i + r), zero elsewhere. */
-    private FloatVector run(float[] tile, int ti, int r, int q, int i) {
-        int kx = rowShift[i + r];
-        return FloatVector.fromArray(S, tile, ti + r * NR + q - kx, VectorOps.floatRange(kx, outWidth));
     }
 
     @Override
@@ -173,7 +172,12 @@ final class Col2imSink implements PackedProduct.TileSink<float[]> {
         VectorMask<Float> row = VectorOps.floatPrefix(width);
         int dst = xOff + (from + fold.sample) * inputSize;
         for (int slot = 0, end = channels * height * L; slot < end; slot += L, dst += width) {
-            FloatVector.fromArray(S, acc, slot).intoArray(x, dst, row);
+            if (dst + L <= x.length) {
+                FloatVector.fromArray(S, acc, slot).intoArray(x, dst, row);
+            } else {
+                // Past the array's end a masked store takes the Vector API's lane-by-lane path, which allocates.
+                System.arraycopy(acc, slot, x, dst, width);
+            }
             zero.intoArray(acc, slot);
         }
     }

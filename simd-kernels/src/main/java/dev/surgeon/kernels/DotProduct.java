@@ -79,10 +79,11 @@ final class DotProduct {
         for (; p < bound; p += L) {
             s = s.add(FloatVector.fromArray(S, a, off + p));
         }
-        if (p < k) {
-            s = s.add(FloatVector.fromArray(S, a, off + p, VectorOps.floatPrefix(k - p)));
+        float tail = 0f;
+        for (; p < k; p++) {
+            tail += a[off + p];
         }
-        return s.reduceLanes(VectorOperators.ADD);
+        return s.reduceLanes(VectorOperators.ADD) + tail;
     }
 
     /**

@@ -52,6 +52,11 @@ final class FloatGemm extends PackedProduct<float[]> {
                 // op(A)[i][p] = A[p][i]: the h entries of one k step are contiguous in A; the masked-off lanes
                 // load as zero and pad the panel.
                 int src = aOff + p0 * lda + i0 + ir;
+                if (src + (depth - 1) * lda + L > a.length) {
+                    // Past the array's end a masked load takes the Vector API's lane-by-lane path, which allocates.
+                    packScalar(a, src, lda, depth, h, dst, q, MR);
+                    continue;
+                }
                 for (int p = 0; p < depth; p++, src += lda) {
                     FloatVector.fromArray(S, a, src, live).intoArray(dst, q + p * MR, PANEL_ROWS);
                 }
@@ -109,11 +114,29 @@ final class FloatGemm extends PackedProduct<float[]> {
         } else {
             VectorMask<Float> loLive = VectorOps.floatPrefix(cols);
             VectorMask<Float> hiLive = VectorOps.floatPrefix(cols - L);
+            if (bOff + (p0 + depth - 1) * ldb + j0 + NR > b.length) {
+                // Past the array's end a masked load takes the Vector API's lane-by-lane path, which allocates.
+                packScalar(b, bOff + p0 * ldb + j0, ldb, depth, cols, dst, dstOff, NR);
+                return;
+            }
             for (int p = 0; p < depth; p++) {
                 int src = bOff + (p0 + p) * ldb + j0;
                 int d = dstOff + p * NR;
                 FloatVector.fromArray(S, b, src, loLive).intoArray(dst, d);
                 FloatVector.fromArray(S, b, src + L, hiLive).intoArray(dst, d + L);
+            }
+        }
+    }
+
+    /**
+     * {@code dst[d + p·width + q] = src[s + p·ld + q]} for q < live, 0 up to width, over depth steps: a panel near the
+     * end of its source array, one float at a time. Its own method: scalar code beside the vector loops of the callers
+     * made C2 leave their vectors boxed (megabytes per training step).
+     */
+    private static void packScalar(float[] src, int s, int ld, int depth, int live, float[] dst, int d, int width) {
+        for (int p = 0; p < depth; p++) {
+            for (int q = 0; q < width; q++) {
+                dst[d + p * width + q] = q < live ? src[s + p * ld + q] : 0f;
             }
         }
     }
@@ -194,6 +217,13 @@ final class FloatGemm extends PackedProduct<float[]> {
      */
     private static void mergeEdgeTile(float[] tile, int rows, int cols, float[] c, int ci, int ldc, float alpha,
                                       float beta) {
+        if (ci + (rows - 1) * ldc + (cols - 1) / L * L + L > c.length) {
+            // The last row's masked vector would reach past C's end, where the Vector API takes a lane-by-lane path
+            // that allocates on every call: this tile goes one float at a time, in a method of its own (scalar code
+            // beside vector loops made C2 leave their vectors boxed).
+            mergeScalar(tile, rows, cols, c, ci, ldc, alpha, beta);
+            return;
+        }
         FloatVector al = FloatVector.broadcast(S, alpha);
         FloatVector be = FloatVector.broadcast(S, beta);
         for (int v = 0; v < cols; v += L) {
@@ -205,6 +235,18 @@ final class FloatGemm extends PackedProduct<float[]> {
                     t = fma(FloatVector.fromArray(S, c, i, live), be, t);
                 }
                 t.intoArray(c, i, live);
+            }
+        }
+    }
+
+    /** {@code C ← alpha·tile + beta·C} over rows × cols, one float at a time (C not read when beta is 0). */
+    private static void mergeScalar(float[] tile, int rows, int cols, float[] c, int ci, int ldc, float alpha,
+                                    float beta) {
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < cols; q++) {
+                float t = alpha * tile[r * NR + q];
+                int i = ci + r * ldc + q;
+                c[i] = beta == 0 ? t : fma(beta, c[i], t);
             }
         }
     }

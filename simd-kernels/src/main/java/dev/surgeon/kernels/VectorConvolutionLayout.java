@@ -158,8 +158,11 @@ final class VectorConvolutionLayout {
                             if (ox < outWidth) {
                                 if (dst + ox <= spillEnd && src + ox + L <= x.length) {
                                     FloatVector.fromArray(S, x, src + ox).intoArray(cols, dst + ox);
-                                } else {
+                                } else if (src + ox + L <= x.length && dst + ox + L <= cols.length) {
                                     FloatVector.fromArray(S, x, src + ox, tail).intoArray(cols, dst + ox, tail);
+                                } else {
+                                    // Past an array's end a masked vector takes the lane-by-lane path (allocating).
+                                    System.arraycopy(x, src + ox, cols, dst + ox, outWidth - ox);
                                 }
                             }
                         }

@@ -12,8 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * two input rows (2L floats each) are split into their even and odd columns with two-vector shuffles, so that the
  * four entries of L windows sit in four vectors; the selection of {@link MaxPooling} then runs lane-wise on int order
  * keys, and the backward pass interleaves the routed gradient back. The same results as the reference, bit for bit
- * (the same keys, the same strict comparisons in the same order). A chunk whose whole-vector loads would reach past an
- * array runs the reference instead, so no masked load ever takes the Vector API's lane-by-lane path.
+ * (the same keys, the same strict comparisons in the same order). A chunk whose whole vectors would reach past an
+ * array runs the reference instead, so no masked load or store ever takes the Vector API's lane-by-lane path (which
+ * allocates).
  *
  * <p>Why: LeNet-5's first pool (128 × 20 planes of 24 × 24) took about 2 ms forward and 2 ms backward per batch one
  * window at a time, some 7 % of a training step.
@@ -78,7 +79,8 @@ final class VectorPooling {
                 for (int ox = 0; ox < outWidth; ox += L) {
                     int count = Math.min(L, outWidth - ox);
                     int top = row + 2 * ox;
-                    if (top + width + 2 * L > x.length) {
+                    int at = outOff + o + ox;
+                    if (top + width + 2 * L > x.length || at + L > out.length || argOff + o + ox + L > argmax.length) {
                         MaxPooling.poolWindows(top, width, count, x, out, outOff + o + ox, argmax, argOff + o + ox);
                     } else {
                         poolChunk(top, width, count, x, out, outOff + o + ox, argmax, argOff + o + ox);
@@ -139,7 +141,7 @@ final class VectorPooling {
                     int top = row + 2 * ox;
                     int at = gradOff + o + ox;
                     int argAt = argOff + o + ox;
-                    if (at + L > grad.length || argAt + L > argmax.length) {
+                    if (at + L > grad.length || argAt + L > argmax.length || top + width + 2 * L > dx.length) {
                         MaxPooling.unpoolWindows(top, width, count, grad, at, argmax, argAt, dx);
                     } else {
                         unpoolChunk(top, width, count, grad, at, argmax, argAt, dx);

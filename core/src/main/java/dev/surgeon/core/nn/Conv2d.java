@@ -293,7 +293,9 @@ final class Conv2d extends WeightedLayer {
     }
 
     private float[] gradientScratch(State st) {
-        st.augmentedGradient = LayerState.ensure(st.augmentedGradient, filters * augmented());
+        // A spare 64 floats past [W | b]'s gradient: the gemm's masked vectors on the last row then stay inside the
+        // array, so its last tiles are merged with vectors rather than one float at a time.
+        st.augmentedGradient = LayerState.ensure(st.augmentedGradient, filters * augmented() + 64);
         return st.augmentedGradient;
     }
 
