@@ -21,8 +21,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * convolution (20 channels of 12×12, 5×5 windows: runs of 8 floats), over the whole batch; and its forward and
  * weight-gradient products in the 16 blocks of 8 samples a training step uses, either unfolded (im2col into a block
  * buffer, then gemm: {@code *Unfolded}) or implicit ({@link Kernels#im2colProduct},
- * {@link Kernels#im2colTransposedProduct}: {@code *Implicit}). Compare the providers side by side ({@code scalar} is
- * the reference the others are tested against; its implicit products are the unfolded ones).
+ * {@link Kernels#im2colTransposedProduct}: {@code *Implicit}); its input gradient as gemm then col2im per block
+ * ({@code inputGradientUnfolded}) or through {@link Kernels#col2imProduct} ({@code inputGradientFused}); and the first
+ * max pool's two passes. Compare the providers side by side ({@code scalar} is the reference the others are tested
+ * against; its implicit and fused products are the unfolded ones).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,6 +48,7 @@ public class ConvolutionBenchmark {
         kernels = BenchmarkSupport.provider(provider, 1);
         secondInput = BenchmarkSupport.floats(BATCH * second.inputSize(), 1);
         secondColumns = BenchmarkSupport.floats(second.patch() * BATCH * second.positions(), 2);
+        kernels.maxPool2x2(BATCH * 20, 24, 24, firstOutput, 0, pooled, 0, argmax, 0);
     }
 
     private static final int FILTERS = 50;
@@ -112,6 +115,48 @@ public class ConvolutionBenchmark {
                     from * second.positions(), n, from == 0 ? 0f : 1f, gradient, 0, depth, blockColumns);
         }
         return gradient;
+    }
+
+    /** conv2's input gradient over the batch as a training step computed it before: Wᵀ·Δ_b per block, then col2im. */
+    @Benchmark
+    public float[] inputGradientUnfolded() {
+        int n = BATCH * second.positions();
+        int ld = BLOCK * second.positions();
+        for (int from = 0; from < BATCH; from += BLOCK) {
+            kernels.gemm(Trans.T, Trans.N, second.patch(), ld, FILTERS, 1f, weights, 0, second.patch(), outputs,
+                    from * second.positions(), n, 0f, blockColumns, 0, ld);
+            kernels.col2im(second, blockColumns, 0, ld, from, from + BLOCK, secondInput, 0);
+        }
+        return secondInput;
+    }
+
+    /** The same through {@link Kernels#col2imProduct}: the Vector provider folds each tile into the image. */
+    @Benchmark
+    public float[] inputGradientFused() {
+        int n = BATCH * second.positions();
+        for (int from = 0; from < BATCH; from += BLOCK) {
+            kernels.col2imProduct(second, from, from + BLOCK, FILTERS, 1f, weights, 0, second.patch(), outputs,
+                    from * second.positions(), n, secondInput, 0, blockColumns);
+        }
+        return secondInput;
+    }
+
+    private final float[] firstOutput = BenchmarkSupport.floats(BATCH * 20 * 24 * 24, 5);
+    private final float[] pooled = new float[BATCH * 20 * 12 * 12];
+    private final int[] argmax = new int[BATCH * 20 * 12 * 12];
+
+    /** LeNet-5's first pool, forward: {@link Kernels#maxPool2x2} over 128 × 20 planes of 24 × 24. */
+    @Benchmark
+    public float[] maxPoolFirst() {
+        kernels.maxPool2x2(BATCH * 20, 24, 24, firstOutput, 0, pooled, 0, argmax, 0);
+        return pooled;
+    }
+
+    /** And backward: {@link Kernels#maxUnpool2x2} (argmax from the setup's forward pass). */
+    @Benchmark
+    public float[] maxUnpoolFirst() {
+        kernels.maxUnpool2x2(BATCH * 20, 24, 24, pooled, 0, argmax, 0, firstOutput, 0);
+        return firstOutput;
     }
 
     @Benchmark
