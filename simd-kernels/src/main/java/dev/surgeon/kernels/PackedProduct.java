@@ -21,7 +21,10 @@ import java.util.function.IntToLongFunction;
  * writes its register tile to a small buffer that is then merged into C — with vectors for a full tile,
  * element by element for a tile that overhangs C or crosses the diagonal of a {@code syrk} triangle — so
  * there is exactly one micro-kernel per precision. {@code beta} is applied by the first KC block's merge
- * (C is read and written once per KC block).
+ * (C is read and written once per KC block). Three shortcuts: a whole tile with α = 1 and β = 0 is stored by the kernel
+ * straight into C; when at most two row tiles share each B panel, a B that is not transposed is read in place instead
+ * of packed; and a {@link TileSink} may take the tiles instead of C (a convolution's input gradient folds them into
+ * the image).
  *
  * <p>Parallelism: one fork/join per call. The tasks take disjoint row bands of C (balanced by the tiles
  * they compute: a triangle's lower rows are longer), or column ranges when C has more column panels than
