@@ -167,18 +167,7 @@ final class Col2imSink implements PackedProduct.TileSink<float[]> {
 
     /** Writes the finished sample into the image and clears the scratch for the next one. */
     private void store(Fold fold) {
-        float[] acc = fold.acc;
-        FloatVector zero = FloatVector.zero(S);
-        VectorMask<Float> row = VectorOps.floatPrefix(width);
-        int dst = xOff + (from + fold.sample) * inputSize;
-        for (int slot = 0, end = channels * height * L; slot < end; slot += L, dst += width) {
-            if (dst + L <= x.length) {
-                FloatVector.fromArray(S, acc, slot).intoArray(x, dst, row);
-            } else {
-                // Past the array's end a masked store takes the Vector API's lane-by-lane path, which allocates.
-                System.arraycopy(acc, slot, x, dst, width);
-            }
-            zero.intoArray(acc, slot);
-        }
+        VectorConvolutionLayout.storeSlots(fold.acc, channels * height, x, xOff + (from + fold.sample) * inputSize,
+                width);
     }
 }

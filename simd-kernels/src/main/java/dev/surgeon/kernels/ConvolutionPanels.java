@@ -87,22 +87,6 @@ final class ConvolutionPanels implements PackedProduct.PanelSource<float[]> {
 
     @Override
     public void pack(int p0, int depth, int j0, int cols, float[] dst, int dstOff) {
-        int[] lanes = OFFSETS.get();
-        int live = cols;
-        boolean withOnes = false;
-        if (transposed) {
-            live = Math.max(0, Math.min(cols, patch - j0));
-            withOnes = ones && j0 + live == patch && live < cols;
-            for (int q = 0; q < NR; q++) {
-                lanes[q] = q < live ? rowOffset(j0 + q) : 0;
-            }
-        } else {
-            for (int q = 0; q < NR; q++) {
-                lanes[q] = q < live ? colOffset(j0 + q) : 0;
-            }
-        }
-        VectorMask<Float> lo = VectorOps.floatPrefix(live);
-        VectorMask<Float> hi = VectorOps.floatPrefix(live - L);
         // The k steps walk (c, ky, kx) (forward) or (n, oy, ox) (transposed) with counters: two divisions per step
         // cost about as much as the two gathers.
         int outer;
@@ -130,16 +114,30 @@ final class ConvolutionPanels implements PackedProduct.PanelSource<float[]> {
             middleEnd = kernel;
             outerStride = planeSize;
         }
-        if (!transposed && live == NR) {
-            int lastBase = xOff + (outer * outerStride + middle * width + inner)
-                    + stepsAhead(depth - 1, outer, middle, inner, innerEnd, middleEnd, outerStride);
-            int loMode = rowsMode(j0, lastBase);
-            int hiMode = rowsMode(j0 + L, lastBase);
-            if (loMode != GATHER && hiMode != GATHER) {
+        if (!transposed && cols == NR) {
+            // The last k step reads furthest into the image: row offset (c, ky, kx) of k index p0 + depth − 1.
+            int lastBase = xOff + rowOffset(p0 + depth - 1);
+            if (loadsRows(j0, lastBase) && loadsRows(j0 + L, lastBase)) {
                 packRows(j0, depth, dst, dstOff, outer, middle, inner, innerEnd, middleEnd, outerStride);
                 return;
             }
         }
+        int[] lanes = OFFSETS.get();
+        int live = cols;
+        boolean withOnes = false;
+        if (transposed) {
+            live = Math.max(0, Math.min(cols, patch - j0));
+            withOnes = ones && j0 + live == patch && live < cols;
+            for (int q = 0; q < NR; q++) {
+                lanes[q] = q < live ? rowOffset(j0 + q) : 0;
+            }
+        } else {
+            for (int q = 0; q < NR; q++) {
+                lanes[q] = q < live ? colOffset(j0 + q) : 0;
+            }
+        }
+        VectorMask<Float> lo = VectorOps.floatPrefix(live);
+        VectorMask<Float> hi = VectorOps.floatPrefix(live - L);
         for (int p = 0, d = dstOff; p < depth; p++, d += NR) {
             int base = xOff + outer * outerStride + middle * width + inner;
             FloatVector.fromArray(S, x, base, lanes, 0, lo).intoArray(dst, d);
@@ -159,36 +157,29 @@ final class ConvolutionPanels implements PackedProduct.PanelSource<float[]> {
         }
     }
 
-    private static final int GATHER = 0;
-    private static final int ONE_RUN = 1;
-    private static final int TWO_RUNS = 2;
-
     /**
-     * How L lanes of a forward panel starting at column j can be loaded: as one run of one output row (ONE_RUN), as the
-     * end of one output row and the start of the next in the same sample (TWO_RUNS: two loads and a blend), or else
-     * by a gather; GATHER too when the last k step's loads would reach past the image.
+     * Lanes of a forward half panel starting at column j that lie in its first output row (at most L); the rest, if
+     * any, start the next output row.
      */
-    private int rowsMode(int j, int lastBase) {
-        int t = j % positions;
-        int ox = t % outWidth;
-        int first = outWidth - ox;
-        int mode = first >= L ? ONE_RUN : t + L <= positions && L - first <= outWidth ? TWO_RUNS : GATHER;
-        if (mode != GATHER) {
-            int reach = Math.max(colOffset(j), mode == TWO_RUNS ? colOffset(j + first) - first : 0);
-            if (lastBase + reach + L > x.length) {
-                return GATHER;
-            }
-        }
-        return mode;
+    private int firstRun(int j) {
+        return Math.min(L, outWidth - (j % positions) % outWidth);
     }
 
-    /** The base offset moves of {@code steps} k steps from the given counters (forward order: c, ky, kx). */
-    private int stepsAhead(int steps, int outer, int middle, int inner, int innerEnd, int middleEnd, int outerStride) {
-        int index = (outer * middleEnd + middle) * innerEnd + inner + steps;
-        int o = index / (middleEnd * innerEnd);
-        int rest = index - o * middleEnd * innerEnd;
-        int m = rest / innerEnd;
-        return (o - outer) * outerStride + (m - middle) * width + (rest - m * innerEnd - inner);
+    /** Where the second load of the half panel at column j starts: lane {@link #firstRun} lands on the next row. */
+    private int secondLoad(int j) {
+        int first = firstRun(j);
+        return first < L ? colOffset(j + first) - first : colOffset(j);
+    }
+
+    /**
+     * Whether the L lanes of a forward half panel starting at column j are one run of one output row, or the end of one
+     * output row and the start of the next in the same sample, and both loads stay inside the image up to the last k
+     * step (base {@code lastBase}); otherwise the panel is gathered.
+     */
+    private boolean loadsRows(int j, int lastBase) {
+        int first = firstRun(j);
+        boolean rows = first == L || (j % positions + L <= positions && L - first <= outWidth);
+        return rows && lastBase + Math.max(colOffset(j), secondLoad(j)) + L <= x.length;
     }
 
     /**
@@ -198,14 +189,12 @@ final class ConvolutionPanels implements PackedProduct.PanelSource<float[]> {
      */
     private void packRows(int j0, int depth, float[] dst, int dstOff, int outer, int middle, int inner, int innerEnd,
                           int middleEnd, int outerStride) {
-        int loFirst = Math.min(L, outWidth - (j0 % positions) % outWidth);
-        int hiFirst = Math.min(L, outWidth - ((j0 + L) % positions) % outWidth);
         int lo1 = colOffset(j0);
-        int lo2 = loFirst < L ? colOffset(j0 + loFirst) - loFirst : lo1;
+        int lo2 = secondLoad(j0);
         int hi1 = colOffset(j0 + L);
-        int hi2 = hiFirst < L ? colOffset(j0 + L + hiFirst) - hiFirst : hi1;
-        VectorMask<Float> loRun = VectorOps.floatPrefix(loFirst);
-        VectorMask<Float> hiRun = VectorOps.floatPrefix(hiFirst);
+        int hi2 = secondLoad(j0 + L);
+        VectorMask<Float> loRun = VectorOps.floatPrefix(firstRun(j0));
+        VectorMask<Float> hiRun = VectorOps.floatPrefix(firstRun(j0 + L));
         for (int p = 0, d = dstOff; p < depth; p++, d += NR) {
             int base = xOff + outer * outerStride + middle * width + inner;
             // Lanes of the second row from the second load, the first row's from the first (a full mask: one run).

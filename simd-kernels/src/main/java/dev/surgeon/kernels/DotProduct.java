@@ -131,7 +131,7 @@ final class DotProduct {
         sums[12] = s30.reduceLanes(VectorOperators.ADD); sums[13] = s31.reduceLanes(VectorOperators.ADD);
         sums[14] = s32.reduceLanes(VectorOperators.ADD); sums[15] = s33.reduceLanes(VectorOperators.ADD);
         if (bound < k) {
-            tail(bound, k, a, new int[] {a0, a1, a2, a3}, b, new int[] {b0, b1, b2, b3}, sums);
+            tail(bound, k, a, a0, lda, rows, b, b0, ldb, cols, sums);
         }
     }
 
@@ -140,12 +140,16 @@ final class DotProduct {
      * masked copy of its loop body the method had too many vector temporaries for C1's register allocator, which then
      * left it to an interpreter-speed tier that boxed every vector (50× slower, gigabytes allocated).
      */
-    private static void tail(int from, int k, float[] a, int[] rowsA, float[] b, int[] rowsB, float[] sums) {
+    private static void tail(int from, int k, float[] a, int a0, int lda, int rows, float[] b, int b0, int ldb, int cols,
+                             float[] sums) {
         for (int r = 0; r < BLOCK; r++) {
+            // The same repeated last row or column as block's.
+            int rowA = a0 + Math.min(r, rows - 1) * lda;
             for (int q = 0; q < BLOCK; q++) {
+                int rowB = b0 + Math.min(q, cols - 1) * ldb;
                 float t = 0f;
                 for (int p = from; p < k; p++) {
-                    t = VectorOps.fma(a[rowsA[r] + p], b[rowsB[q] + p], t);
+                    t = VectorOps.fma(a[rowA + p], b[rowB + p], t);
                 }
                 sums[r * BLOCK + q] += t;
             }

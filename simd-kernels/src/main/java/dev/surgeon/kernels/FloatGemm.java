@@ -200,15 +200,7 @@ final class FloatGemm extends PackedProduct<float[]> {
             mergeEdgeTile(tile, rows, cols, c, ci, ldc, al, be);
             return;
         }
-        for (int r = 0; r < rows; r++) {
-            int lo = tri == Uplo.UPPER ? Math.max(0, r + diag) : 0;
-            int hi = tri == Uplo.LOWER ? Math.min(cols, r + diag + 1) : cols;
-            int row = ci + r * ldc;
-            for (int col = lo; col < hi; col++) {
-                float t = al * tile[r * NR + col];
-                c[row + col] = be == 0 ? t : fma(be, c[row + col], t);
-            }
-        }
+        mergeScalar(tile, rows, cols, c, ci, ldc, al, be, tri, diag);
     }
 
     /**
@@ -221,7 +213,7 @@ final class FloatGemm extends PackedProduct<float[]> {
             // The last row's masked vector would reach past C's end, where the Vector API takes a lane-by-lane path
             // that allocates on every call: this tile goes one float at a time, in a method of its own (scalar code
             // beside vector loops made C2 leave their vectors boxed).
-            mergeScalar(tile, rows, cols, c, ci, ldc, alpha, beta);
+            mergeScalar(tile, rows, cols, c, ci, ldc, alpha, beta, null, 0);
             return;
         }
         FloatVector al = FloatVector.broadcast(S, alpha);
@@ -239,14 +231,19 @@ final class FloatGemm extends PackedProduct<float[]> {
         }
     }
 
-    /** {@code C ← alpha·tile + beta·C} over rows × cols, one float at a time (C not read when beta is 0). */
+    /**
+     * {@code C ← alpha·tile + beta·C} over rows × cols, one float at a time (C not read when beta is 0), only where the
+     * entry lies in the triangle {@code tri} (null: everywhere; {@code diag} as in {@link #mergeTile}).
+     */
     private static void mergeScalar(float[] tile, int rows, int cols, float[] c, int ci, int ldc, float alpha,
-                                    float beta) {
+                                    float beta, Uplo tri, int diag) {
         for (int r = 0; r < rows; r++) {
-            for (int q = 0; q < cols; q++) {
-                float t = alpha * tile[r * NR + q];
-                int i = ci + r * ldc + q;
-                c[i] = beta == 0 ? t : fma(beta, c[i], t);
+            int lo = tri == Uplo.UPPER ? Math.max(0, r + diag) : 0;
+            int hi = tri == Uplo.LOWER ? Math.min(cols, r + diag + 1) : cols;
+            int row = ci + r * ldc;
+            for (int col = lo; col < hi; col++) {
+                float t = alpha * tile[r * NR + col];
+                c[row + col] = beta == 0 ? t : fma(beta, c[row + col], t);
             }
         }
     }

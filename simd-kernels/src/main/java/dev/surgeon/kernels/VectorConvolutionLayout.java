@@ -251,14 +251,11 @@ final class VectorConvolutionLayout {
             holder[0] = new float[height * L];
         }
         float[] acc = holder[0];
-        FloatVector zero = FloatVector.zero(S);
-        VectorMask<Float> row = VectorOps.floatPrefix(width);
+        // storeSlots leaves the scratch zero for the next plane.
+        java.util.Arrays.fill(acc, 0, height * L, 0f);
         for (int n = from; n < to; n++) {
             int column = (n - from) * positions;
             for (int c = 0; c < channels; c++) {
-                for (int y = 0; y < height; y++) {
-                    zero.intoArray(acc, y * L);
-                }
                 for (int ky = 0; ky < k; ky++) {
                     for (int kx = 0; kx < k; kx++) {
                         VectorMask<Float> run = VectorOps.floatRange(kx, outWidth);
@@ -280,11 +277,26 @@ final class VectorConvolutionLayout {
                         }
                     }
                 }
-                int dst = xOff + (n * channels + c) * plane;
-                for (int y = 0; y < height; y++) {
-                    FloatVector.fromArray(S, acc, y * L).intoArray(x, dst + y * width, row);
-                }
+                storeSlots(acc, height, x, xOff + (n * channels + c) * plane, width);
             }
+        }
+    }
+
+    /**
+     * Stores {@code slots} vector-aligned rows of a col2im scratch (slot s at {@code acc[s·L]}, its first {@code width}
+     * lanes live) as consecutive image rows from {@code x[dst]}, and clears them. A row whose vector would reach past
+     * x's end is copied instead: there a masked store takes the Vector API's lane-by-lane path, which allocates.
+     */
+    static void storeSlots(float[] acc, int slots, float[] x, int dst, int width) {
+        FloatVector zero = FloatVector.zero(S);
+        VectorMask<Float> row = VectorOps.floatPrefix(width);
+        for (int slot = 0, end = slots * L; slot < end; slot += L, dst += width) {
+            if (dst + L <= x.length) {
+                FloatVector.fromArray(S, acc, slot).intoArray(x, dst, row);
+            } else {
+                System.arraycopy(acc, slot, x, dst, width);
+            }
+            zero.intoArray(acc, slot);
         }
     }
 }

@@ -665,9 +665,9 @@ public final class VectorKernels implements Kernels {
                                         float alpha, float[] a, int aOff, int lda, float beta, float[] c, int cOff, int ldc,
                                         float[] scratch) {
         int cols = (to - from) * g.positions();
-        if (m > 0 && to > from && alpha != 0 && DotProduct.suits(m, g.patch() + (ones ? 1 : 0), cols)) {
+        int depth = g.patch() + (ones ? 1 : 0);
+        if (m > 0 && to > from && alpha != 0 && DotProduct.suits(m, depth, cols)) {
             // A small C over a long k (a per-sample weight gradient): unfold once, then dot products of contiguous rows.
-            int depth = g.patch() + (ones ? 1 : 0);
             KernelArguments.gemm(Trans.N, Trans.T, m, depth, cols, len(a), aOff, lda, Integer.MAX_VALUE, 0, cols, len(c),
                     cOff, ldc);
             ConvolutionLayout.check(g, len(x), xOff, from, to, len(scratch), 0, cols);

@@ -18,20 +18,11 @@ final class VectorOps {
     static final boolean FMA = JvmFeatures.useFma();
 
     /**
-     * {@code FLOAT_PREFIX[n]}: the first n lanes of a float vector, made once. A mask made per call with
-     * {@code indexInRange} and a variable bound was not intrinsified in the packing and merge loops here: it
-     * allocated a boolean[] per call, and the masked operations using it fell back to Java code.
+     * {@code FLOAT_RANGE[lo·(L + 1) + n]}: lanes [lo, lo + n) of a float vector, for lo + n ≤ L, made once (the
+     * prefixes are lo = 0). A mask made per call with {@code indexInRange} and a variable bound was not intrinsified in
+     * the packing and merge loops here: it allocated a boolean[] per call, and the masked operations using it fell back
+     * to Java code.
      */
-    @SuppressWarnings("unchecked")
-    private static final VectorMask<Float>[] FLOAT_PREFIX = new VectorMask[FLOATS.length() + 1];
-
-    static {
-        for (int n = 0; n <= FLOATS.length(); n++) {
-            FLOAT_PREFIX[n] = FLOATS.indexInRange(0, n);
-        }
-    }
-
-    /** {@code FLOAT_RANGE[lo·(L + 1) + n]}: lanes [lo, lo + n) of a float vector, for lo + n ≤ L, made once. */
     @SuppressWarnings("unchecked")
     private static final VectorMask<Float>[] FLOAT_RANGE = new VectorMask[(FLOATS.length() + 1) * (FLOATS.length() + 1)];
 
@@ -51,7 +42,7 @@ final class VectorOps {
 
     /** The first {@code n} lanes of a float vector, n clamped to [0, L]. */
     static VectorMask<Float> floatPrefix(int n) {
-        return FLOAT_PREFIX[Math.max(0, Math.min(FLOATS.length(), n))];
+        return FLOAT_RANGE[Math.max(0, Math.min(FLOATS.length(), n))];
     }
 
     private VectorOps() {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,26 +21,13 @@ class Col2imProductTest {
         {3, 7, 9, 3, 1, 1}, {2, 9, 13, 3, 2, 1},
     };
 
-    private static float[] randomFloats(int n, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) (2 * random.nextDouble() - 1);
-        }
-        return a;
-    }
-
-    private static Kernels[] providers() {
-        return new Kernels[] {Kernels.named("scalar"), Kernels.named("vector").withThreads(1),
-            Kernels.named("vector").withThreads(2)};
-    }
 
     @Test
     void matchesTheFloat64DefinitionOnEveryProvider() {
         long seed = 3;
         for (int[] s : SHAPES) {
             ConvolutionGeometry g = new ConvolutionGeometry(s[0], s[1], s[2], s[3], s[4], s[5]);
-            for (Kernels k : providers()) {
+            for (Kernels k : TestArrays.providers()) {
                 int batch = 5;
                 int from = 1;
                 int to = 4;
@@ -50,12 +36,12 @@ class Col2imProductTest {
                 int lda = g.patch() + 2;
                 int ldb = cols + 3;
                 float alpha = seed % 2 == 0 ? 1f : 0.75f;
-                float[] w = randomFloats(1 + filters * lda, seed++);
-                float[] delta = randomFloats(2 + filters * ldb, seed++);
-                float[] x = randomFloats(3 + batch * g.inputSize(), seed++);
+                float[] w = TestArrays.randomFloats(1 + filters * lda, seed++);
+                float[] delta = TestArrays.randomFloats(2 + filters * ldb, seed++);
+                float[] x = TestArrays.randomFloats(3 + batch * g.inputSize(), seed++);
                 float[] before = x.clone();
                 k.col2imProduct(g, from, to, filters, alpha, w, 1, lda, delta, 2, ldb, x, 3,
-                        randomFloats(g.patch() * cols, seed++));
+                        TestArrays.randomFloats(g.patch() * cols, seed++));
                 double[] expected = new double[x.length];
                 double[] magnitude = new double[x.length];
                 int kk = g.kernel() * g.kernel();
@@ -111,9 +97,9 @@ class Col2imProductTest {
             int to = 11;
             int filters = 50;
             int cols = (to - from) * g.positions();
-            float[] w = randomFloats(filters * g.patch(), seed++);
-            float[] delta = randomFloats(filters * cols, seed++);
-            float[] reference = randomFloats(12 * g.inputSize(), seed++);
+            float[] w = TestArrays.randomFloats(filters * g.patch(), seed++);
+            float[] delta = TestArrays.randomFloats(filters * cols, seed++);
+            float[] reference = TestArrays.randomFloats(12 * g.inputSize(), seed++);
             float[] fused = reference.clone();
             float[] fusedTwo = reference.clone();
             float[] scratch = new float[g.patch() * cols];
@@ -148,7 +134,7 @@ class Col2imProductTest {
     @Test
     void rangesOutsideTheArraysAreRefused() {
         ConvolutionGeometry g = new ConvolutionGeometry(20, 12, 12, 5, 1, 0);
-        for (Kernels k : providers()) {
+        for (Kernels k : TestArrays.providers()) {
             float[] w = new float[50 * 500];
             float[] delta = new float[50 * 128];
             float[] scratch = new float[500 * 128];

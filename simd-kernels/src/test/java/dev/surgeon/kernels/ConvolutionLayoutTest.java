@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,15 +36,6 @@ class ConvolutionLayoutTest {
         return Kernels.named("vector").withThreads(1);
     }
 
-    private static float[] randomFloats(int n, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) (2 * random.nextDouble() - 1);
-        }
-        return a;
-    }
-
     /** x[n, c, oy·s + ky − p, ox·s + kx − p] or 0, straight from im2col's contract. */
     private static float definition(ConvolutionGeometry g, float[] x, int xOff, int n, int c, int ky, int kx, int oy,
                                     int ox) {
@@ -68,7 +58,7 @@ class ConvolutionLayoutTest {
             int colsOff = 7;
             int width = (to - from) * g.positions();
             int ld = width + 5;
-            float[] x = randomFloats(xOff + batch * g.inputSize(), seed++);
+            float[] x = TestArrays.randomFloats(xOff + batch * g.inputSize(), seed++);
             float[] scalar = new float[colsOff + g.patch() * ld];
             java.util.Arrays.fill(scalar, Float.NaN);
             float[] vector = scalar.clone();
@@ -113,8 +103,8 @@ class ConvolutionLayoutTest {
             int colsOff = 5;
             int width = (to - from) * g.positions();
             int ld = width + 3;
-            float[] cols = randomFloats(colsOff + g.patch() * ld, seed++);
-            float[] scalar = randomFloats(xOff + batch * g.inputSize(), seed++);
+            float[] cols = TestArrays.randomFloats(colsOff + g.patch() * ld, seed++);
+            float[] scalar = TestArrays.randomFloats(xOff + batch * g.inputSize(), seed++);
             float[] untouched = scalar.clone();
             float[] vector = scalar.clone();
             SCALAR.col2im(g, cols, colsOff, ld, from, to, scalar, xOff);
@@ -164,8 +154,8 @@ class ConvolutionLayoutTest {
         for (ConvolutionGeometry g : geometries()) {
             int batch = 3;
             int ld = batch * g.positions();
-            float[] x = randomFloats(batch * g.inputSize(), 7);
-            float[] y = randomFloats(g.patch() * ld, 8);
+            float[] x = TestArrays.randomFloats(batch * g.inputSize(), 7);
+            float[] y = TestArrays.randomFloats(g.patch() * ld, 8);
             float[] unfolded = new float[y.length];
             float[] folded = new float[x.length];
             Kernels k = vector();

@@ -3,7 +3,6 @@ package dev.surgeon.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,14 +11,6 @@ import org.junit.jupiter.api.Test;
  * product left alone.
  */
 class DotProductTest {
-    private static float[] random(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) (2 * r.nextDouble() - 1);
-        }
-        return a;
-    }
 
     @Test
     void matchesTheFloat64Definition() {
@@ -35,9 +26,9 @@ class DotProductTest {
                         int ldb = k + 5;
                         int cols = n + (ones ? 1 : 0);
                         int ldc = cols + 2;
-                        float[] a = random(2 + m * lda, seed++);
-                        float[] b = random(1 + n * ldb, seed++);
-                        float[] c = random(4 + m * ldc, seed++);
+                        float[] a = TestArrays.randomFloats(2 + m * lda, seed++);
+                        float[] b = TestArrays.randomFloats(1 + n * ldb, seed++);
+                        float[] c = TestArrays.randomFloats(4 + m * ldc, seed++);
                         float[] before = c.clone();
                         DotProduct.multiply(m, n, k, alpha, a, 2, lda, b, 1, ldb, ones, beta, c, 4, ldc);
                         for (int i = 0; i < m; i++) {
@@ -73,8 +64,8 @@ class DotProductTest {
 
     @Test
     void betaZeroIgnoresWhatCHolds() {
-        float[] a = random(4 * 64, 9);
-        float[] b = random(4 * 64, 10);
+        float[] a = TestArrays.randomFloats(4 * 64, 9);
+        float[] b = TestArrays.randomFloats(4 * 64, 10);
         float[] c = new float[4 * 5];
         java.util.Arrays.fill(c, Float.NaN);
         DotProduct.multiply(4, 4, 64, 1f, a, 0, 64, b, 0, 64, true, 0f, c, 0, 5);

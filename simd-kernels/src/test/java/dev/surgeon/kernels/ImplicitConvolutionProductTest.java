@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,15 +20,6 @@ class ImplicitConvolutionProductTest {
         {20, 12, 12, 5, 1, 0}, {1, 28, 28, 5, 1, 0}, {3, 7, 9, 3, 1, 0}, {2, 5, 5, 5, 1, 0}, {4, 6, 11, 2, 1, 0},
         {1, 4, 35, 3, 1, 0}, {31, 3, 3, 1, 1, 0}, {2, 9, 13, 3, 2, 1}, {3, 7, 9, 3, 1, 1},
     };
-
-    private static float[] randomFloats(int n, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) (2 * random.nextDouble() - 1);
-        }
-        return a;
-    }
 
     /** Entry (p, j) of X̄: row p = (c, ky, kx) or the ones row p = d_col; column j = (n − from, oy, ox). */
     private static double unfolded(ConvolutionGeometry g, float[] x, int xOff, int from, int p, int j) {
@@ -51,10 +41,6 @@ class ImplicitConvolutionProductTest {
         return x[xOff + ((n * g.channels() + c) * g.height() + iy) * g.width() + ix];
     }
 
-    private static Kernels[] providers() {
-        return new Kernels[] {Kernels.named("scalar"), Kernels.named("vector").withThreads(1), Kernels.named("vector").withThreads(2)};
-    }
-
     @Test
     void forwardProductIsAOfTheUnfoldedImage() {
         long seed = 1;
@@ -66,11 +52,11 @@ class ImplicitConvolutionProductTest {
                 int cols = (to - from) * g.positions();
                 for (int m : new int[] {1, 13, 50}) {
                     int xOff = 3;
-                    float[] x = randomFloats(xOff + to * g.inputSize() + 2, seed++);
+                    float[] x = TestArrays.randomFloats(xOff + to * g.inputSize() + 2, seed++);
                     int lda = g.patch() + 2;
-                    float[] a = randomFloats(m * lda, seed++);
+                    float[] a = TestArrays.randomFloats(m * lda, seed++);
                     int ldc = cols + 5;
-                    float[] c0 = randomFloats(m * ldc + 4, seed++);
+                    float[] c0 = TestArrays.randomFloats(m * ldc + 4, seed++);
                     float alpha = 0.75f;
                     float beta = m == 13 ? 0f : 0.5f;
                     double scale = 0;
@@ -86,7 +72,7 @@ class ImplicitConvolutionProductTest {
                         }
                     }
                     double tolerance = 1e-6 * (1 + scale / (m * cols)) * Math.sqrt(g.patch());
-                    for (Kernels k : providers()) {
+                    for (Kernels k : TestArrays.providers()) {
                         float[] c = c0.clone();
                         float[] scratch = new float[g.patch() * cols];
                         k.im2colProduct(g, x, xOff, from, to, m, alpha, a, 0, lda, beta, c, 4, ldc, scratch);
@@ -115,11 +101,11 @@ class ImplicitConvolutionProductTest {
                     int cols = (to - from) * g.positions();
                     int depth = g.patch() + (ones ? 1 : 0);
                     int m = ones ? 50 : 7;
-                    float[] x = randomFloats(to * g.inputSize(), seed++);
+                    float[] x = TestArrays.randomFloats(to * g.inputSize(), seed++);
                     int lda = cols + 1;
-                    float[] a = randomFloats(m * lda, seed++);
+                    float[] a = TestArrays.randomFloats(m * lda, seed++);
                     int ldc = depth + 3;
-                    float[] c0 = randomFloats(m * ldc, seed++);
+                    float[] c0 = TestArrays.randomFloats(m * ldc, seed++);
                     float beta = ones ? 1f : 0f;
                     double[] expected = new double[m * depth];
                     double scale = 0;
@@ -134,7 +120,7 @@ class ImplicitConvolutionProductTest {
                         }
                     }
                     double tolerance = 1e-6 * (1 + scale / (m * depth)) * Math.sqrt(cols);
-                    for (Kernels k : providers()) {
+                    for (Kernels k : TestArrays.providers()) {
                         float[] c = c0.clone();
                         float[] scratch = new float[(g.patch() + 1) * cols];
                         k.im2colTransposedProduct(g, x, 0, from, to, ones, m, -1f, a, 0, lda, beta, c, 0, ldc, scratch);
@@ -159,7 +145,7 @@ class ImplicitConvolutionProductTest {
         float[] x = new float[3 * g.inputSize() - 1];
         float[] a = new float[4 * g.patch()];
         float[] c = new float[4 * 3 * g.positions()];
-        for (Kernels k : providers()) {
+        for (Kernels k : TestArrays.providers()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> k.im2colProduct(g, x, 0, 0, 3, 4, 1f, a, 0, g.patch(), 0f, c, 0, 3 * g.positions(),
                             new float[g.patch() * 3 * g.positions()]));
