@@ -853,6 +853,21 @@ public final class OpenBlasKernels implements Kernels {
         }
     }
 
+    /** On the fallback: OpenBLAS's omatcopy would copy through the bridge for the small blocks this serves. */
+    @Override
+    public void transpose(int rows, int cols, float[] a, int aOff, int lda, float[] b, int bOff, int ldb) {
+        fallback.transpose(rows, cols, a, aOff, lda, b, bOff, ldb);
+    }
+
+    /** BLAS has no tile transforms: always on the fallback. */
+    @Override
+    public void tileTransform(int p, int q, float[] l, int lOff, boolean accumulate, int groups, int lanes,
+                              float[] x, int xOff, int xRow, int xCol, int xGroup,
+                              float[] y, int yOff, int yRow, int yCol, int yGroup) {
+        fallback.tileTransform(p, q, l, lOff, accumulate, groups, lanes, x, xOff, xRow, xCol, xGroup, y, yOff, yRow,
+                yCol, yGroup);
+    }
+
     /** BLAS has no pooling: always on the fallback. */
     @Override
     public void maxPool2x2(int planes, int height, int width, float[] x, int xOff, float[] out, int outOff,

@@ -263,6 +263,56 @@ public interface Kernels {
     }
 
     // ------------------------------------------------------------------------------------------------
+    // Transposition
+
+    /**
+     * Out-of-place transpose {@code B ← Aᵀ} (BLAS-like omatcopy with trans = T and α = 1): A is rows × cols (row
+     * stride lda), B is cols × rows (row stride ldb), and they must not overlap. Used to move a block of samples
+     * between NCHW and a sample-innermost layout.
+     *
+     * @throws IllegalArgumentException when a size or offset is negative, a row stride is below its row width, or a
+     *         range lies outside its array
+     */
+    default void transpose(int rows, int cols, float[] a, int aOff, int lda, float[] b, int bOff, int ldb) {
+        KernelArguments.matrix("A", a, aOff, rows, cols, lda);
+        KernelArguments.matrix("B", b, bOff, cols, rows, ldb);
+        Transposition.transpose(0, rows, cols, a, aOff, lda, b, bOff, ldb);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Tile transforms
+
+    /**
+     * The two-sided transform {@code Y = L·X·Lᵀ} of many small tiles at once, the data, filter and output transforms of
+     * Winograd convolution and their adjoints (Lavin &amp; Gray 2016, "Fast algorithms for convolutional neural
+     * networks", eq. 8: Bᵀ d B, G g Gᵀ, Aᵀ m A). L is p × q, row-major at {@code l[lOff]}. There are
+     * {@code groups × lanes} tiles: tile t &lt; lanes of group g has entry (a, b) of X, for a, b &lt; q, at
+     * {@code x[xOff + g·xGroup + a·xRow + b·xCol + t]} and entry (i, j) of Y, for i, j &lt; p, at
+     * {@code y[yOff + g·yGroup + i·yRow + j·yCol + t]}: the tiles of a group are interleaved lane by lane, so that a
+     * transform is the same arithmetic on consecutive floats. With {@code accumulate} Y is added to what y holds. Y
+     * must not overlap X, and within a group the p² runs of Y must not overlap each other; groups run in order, so
+     * that overlapping groups sum when accumulating (the overlap-add of an input gradient).
+     *
+     * <p>Every provider computes, for each column j, {@code t[a] = Σ_b X[a][b]·L[j][b]}, then
+     * {@code Y[i][j] = Σ_a L[i][a]·t[a]}, each sum a chain of fused multiply-adds from +0 in ascending order, the old
+     * entry added last when accumulating; all providers therefore agree bit for bit. Zero coefficients are multiplied
+     * like any other (an infinite entry gives NaN, as in the matrix product).
+     *
+     * @throws IllegalArgumentException when p or q lies outside [1, 8], a count or stride is negative, or a range lies
+     *         outside its array
+     */
+    default void tileTransform(int p, int q, float[] l, int lOff, boolean accumulate, int groups, int lanes,
+                               float[] x, int xOff, int xRow, int xCol, int xGroup,
+                               float[] y, int yOff, int yRow, int yCol, int yGroup) {
+        TileTransform.check(p, q, KernelArguments.len(l), lOff, groups, lanes, KernelArguments.len(x), xOff, xRow,
+                xCol, xGroup, KernelArguments.len(y), yOff, yRow, yCol, yGroup);
+        for (int g = 0; g < groups; g++) {
+            TileTransform.transform(p, q, l, lOff, accumulate, 0, lanes, x, xOff + g * xGroup, xRow, xCol, y,
+                    yOff + g * yGroup, yRow, yCol);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
     // Max pooling
 
     /**

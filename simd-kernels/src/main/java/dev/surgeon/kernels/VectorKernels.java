@@ -288,6 +288,12 @@ public final class VectorKernels implements Kernels {
     public void gemm(Trans transA, Trans transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                      float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         KernelArguments.gemm(transA, transB, m, n, k, len(a), aOff, lda, len(b), bOff, ldb, len(c), cOff, ldc);
+        if (transA == Trans.N && transB == Trans.T && m > 0 && n > 0 && alpha != 0 && DotProduct.suits(m, n, k)) {
+            // A·Bᵀ with both operands contiguous along k and a small C (Winograd's ∇U_ξ = dM_ξ V_ξᵀ, 50 × 20 over
+            // 64 columns): dot products read both in place, where packing would gather one of them per k step.
+            DotProduct.multiply(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, false, beta, c, cOff, ldc);
+            return;
+        }
         floats.gemm(transA == Trans.T, transB == Trans.T, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta,
                 c, cOff, ldc);
     }
@@ -629,6 +635,23 @@ public final class VectorKernels implements Kernels {
         } finally {
             sink.clear();
         }
+    }
+
+    @Override
+    public void transpose(int rows, int cols, float[] a, int aOff, int lda, float[] b, int bOff, int ldb) {
+        KernelArguments.matrix("A", a, aOff, rows, cols, lda);
+        KernelArguments.matrix("B", b, bOff, cols, rows, ldb);
+        VectorTransposition.transpose(rows, cols, a, aOff, lda, b, bOff, ldb);
+    }
+
+    @Override
+    public void tileTransform(int p, int q, float[] l, int lOff, boolean accumulate, int groups, int lanes,
+                              float[] x, int xOff, int xRow, int xCol, int xGroup,
+                              float[] y, int yOff, int yRow, int yCol, int yGroup) {
+        TileTransform.check(p, q, len(l), lOff, groups, lanes, len(x), xOff, xRow, xCol, xGroup, len(y), yOff, yRow,
+                yCol, yGroup);
+        VectorTileTransform.transform(p, q, l, lOff, accumulate, groups, lanes, x, xOff, xRow, xCol, xGroup, y, yOff,
+                yRow, yCol, yGroup);
     }
 
     @Override
