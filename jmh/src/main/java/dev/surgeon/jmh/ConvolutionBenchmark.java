@@ -155,7 +155,7 @@ public class ConvolutionBenchmark {
     /** And backward: {@link Kernels#maxUnpool2x2} (argmax from the setup's forward pass). */
     @Benchmark
     public float[] maxUnpoolFirst() {
-        kernels.maxUnpool2x2(BATCH * 20, 24, 24, pooled, 0, argmax, 0, firstOutput, 0);
+        kernels.maxUnpool2x2(BATCH * 20, 24, 24, pooled, 0, argmax, 0, 0, firstOutput, 0);
         return firstOutput;
     }
 

@@ -878,8 +878,8 @@ public final class OpenBlasKernels implements Kernels {
     /** BLAS has no pooling: always on the fallback. */
     @Override
     public void maxUnpool2x2(int planes, int height, int width, float[] grad, int gradOff, int[] argmax, int argOff,
-                             float[] dx, int dxOff) {
-        fallback.maxUnpool2x2(planes, height, width, grad, gradOff, argmax, argOff, dx, dxOff);
+                             int argBase, float[] dx, int dxOff) {
+        fallback.maxUnpool2x2(planes, height, width, grad, gradOff, argmax, argOff, argBase, dx, dxOff);
     }
 
     /**

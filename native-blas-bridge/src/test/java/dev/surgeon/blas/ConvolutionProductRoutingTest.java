@@ -77,8 +77,8 @@ class ConvolutionProductRoutingTest {
             assertArrayEquals(argScalar, arg, "max pooling");
             float[] back = new float[3 * 144];
             float[] backScalar = new float[3 * 144];
-            k.maxUnpool2x2(3, 12, 12, pooled, 0, arg, 0, back, 0);
-            scalar.maxUnpool2x2(3, 12, 12, pooled, 0, arg, 0, backScalar, 0);
+            k.maxUnpool2x2(3, 12, 12, pooled, 0, arg, 0, 0, back, 0);
+            scalar.maxUnpool2x2(3, 12, 12, pooled, 0, arg, 0, 0, backScalar, 0);
             assertArrayEquals(backScalar, back, "max unpooling");
         }
     }

@@ -333,17 +333,18 @@ public interface Kernels {
 
     /**
      * The adjoint of {@link #maxPool2x2} for planes its windows tile (even height and width): overwrites the
-     * {@code planes} planes of dx at {@code dx[dxOff]} with zeros, except {@code dx[argmax[argOff + o]] =
-     * grad[gradOff + o]} for every output o, where argmax holds the indices {@code maxPool2x2} recorded with x laid
-     * out as dx (xOff = dxOff).
+     * {@code planes} planes of dx at {@code dx[dxOff]} with zeros, except {@code dx[dxOff + argmax[argOff + o] −
+     * argBase] = grad[gradOff + o]} for every output o, where argmax holds the indices {@code maxPool2x2} recorded with
+     * the planes of x at xOff = argBase. With argBase = dxOff, dx is laid out as x was; another argBase unpools into a
+     * buffer of just these planes (a training step's block-sized scratch).
      *
      * @throws IllegalArgumentException when a range lies outside its array, a size is odd, or an argmax entry lies
      *         outside its own window (dx is then partly written)
      */
     default void maxUnpool2x2(int planes, int height, int width, float[] grad, int gradOff, int[] argmax, int argOff,
-                              float[] dx, int dxOff) {
+                              int argBase, float[] dx, int dxOff) {
         MaxPooling.checkUnpool(planes, height, width, grad.length, gradOff, argmax.length, argOff, dx.length, dxOff);
-        MaxPooling.unpool(0, planes, height, width, grad, gradOff, argmax, argOff, dx, dxOff);
+        MaxPooling.unpool(0, planes, height, width, grad, gradOff, argmax, argOff, dxOff - argBase, dx, dxOff);
     }
 
     // ------------------------------------------------------------------------------------------------

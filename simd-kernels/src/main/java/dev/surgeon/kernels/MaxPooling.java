@@ -97,28 +97,34 @@ final class MaxPooling {
         return (int) (((long) max - key) >>> 63);
     }
 
-    /** {@link Kernels#maxUnpool2x2} over planes [p0, p1): every pixel written once, in order. */
+    /**
+     * {@link Kernels#maxUnpool2x2} over planes [p0, p1): every pixel written once, in order; an argmax entry plus
+     * {@code shift} (dxOff − argBase) is its index in dx.
+     */
     static void unpool(int p0, int p1, int height, int width, float[] grad, int gradOff, int[] argmax, int argOff,
-                       float[] dx, int dxOff) {
+                       int shift, float[] dx, int dxOff) {
         int outHeight = height / 2;
         int outWidth = width / 2;
         for (int p = p0; p < p1; p++) {
             for (int oy = 0; oy < outHeight; oy++) {
                 int o = (p * outHeight + oy) * outWidth;
                 unpoolWindows(dxOff + p * height * width + 2 * oy * width, width, outWidth, grad, gradOff + o, argmax,
-                        argOff + o, dx);
+                        argOff + o, shift, dx);
             }
         }
     }
 
-    /** {@code count} windows side by side, the first at dx[top], from grad[at…] and argmax[argAt…]. */
-    static void unpoolWindows(int top, int width, int count, float[] grad, int at, int[] argmax, int argAt,
+    /**
+     * {@code count} windows side by side, the first at dx[top], from grad[at…] and argmax[argAt…] (plus shift: the
+     * index in dx).
+     */
+    static void unpoolWindows(int top, int width, int count, float[] grad, int at, int[] argmax, int argAt, int shift,
                               float[] dx) {
         for (int w = 0; w < count; w++, top += 2) {
             int bottom = top + width;
-            int where = argmax[argAt + w];
+            int where = argmax[argAt + w] + shift;
             if (where != top && where != top + 1 && where != bottom && where != bottom + 1) {
-                throw outsideWindow(argAt + w, where, top);
+                throw outsideWindow(argAt + w, where - shift, top - shift);
             }
             dx[top] = 0f;
             dx[top + 1] = 0f;

@@ -663,9 +663,9 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public void maxUnpool2x2(int planes, int height, int width, float[] grad, int gradOff, int[] argmax, int argOff,
-                             float[] dx, int dxOff) {
+                             int argBase, float[] dx, int dxOff) {
         MaxPooling.checkUnpool(planes, height, width, len(grad), gradOff, argmax.length, argOff, len(dx), dxOff);
-        VectorPooling.unpool(planes, height, width, grad, gradOff, argmax, argOff, dx, dxOff);
+        VectorPooling.unpool(planes, height, width, grad, gradOff, argmax, argOff, dxOff - argBase, dx, dxOff);
     }
 
     /**

@@ -129,7 +129,7 @@ final class VectorPooling {
     }
 
     static void unpool(int planes, int height, int width, float[] grad, int gradOff, int[] argmax, int argOff,
-                       float[] dx, int dxOff) {
+                       int shift, float[] dx, int dxOff) {
         int outHeight = height / 2;
         int outWidth = width / 2;
         for (int p = 0; p < planes; p++) {
@@ -142,9 +142,9 @@ final class VectorPooling {
                     int at = gradOff + o + ox;
                     int argAt = argOff + o + ox;
                     if (at + L > grad.length || argAt + L > argmax.length || top + width + 2 * L > dx.length) {
-                        MaxPooling.unpoolWindows(top, width, count, grad, at, argmax, argAt, dx);
+                        MaxPooling.unpoolWindows(top, width, count, grad, at, argmax, argAt, shift, dx);
                     } else {
-                        unpoolChunk(top, width, count, grad, at, argmax, argAt, dx);
+                        unpoolChunk(top, width, count, grad, at, argmax, argAt, shift, dx);
                     }
                 }
             }
@@ -153,9 +153,9 @@ final class VectorPooling {
 
     /** {@code count} ≤ L windows at dx[top]; the loads are whole vectors (checked by the caller), the stores masked. */
     private static void unpoolChunk(int top, int width, int count, float[] grad, int at, int[] argmax, int argAt,
-                                    float[] dx) {
+                                    int shift, float[] dx) {
         IntVector g = FloatVector.fromArray(S, grad, at).reinterpretAsInts();
-        IntVector offset = IntVector.fromArray(I, argmax, argAt).sub(WINDOW_STARTS.add(top));
+        IntVector offset = IntVector.fromArray(I, argmax, argAt).sub(WINDOW_STARTS.add(top - shift));
         VectorMask<Integer> topLeft = offset.compare(VectorOperators.EQ, 0);
         VectorMask<Integer> topRight = offset.compare(VectorOperators.EQ, 1);
         VectorMask<Integer> bottomLeft = offset.compare(VectorOperators.EQ, width);
@@ -163,7 +163,7 @@ final class VectorPooling {
         long stray = ~topLeft.or(topRight).or(bottomLeft).or(bottomRight).toLong() & ((1L << count) - 1);
         if (stray != 0) {
             int w = Long.numberOfTrailingZeros(stray);
-            throw MaxPooling.outsideWindow(argAt + w, argmax[argAt + w], top + 2 * w);
+            throw MaxPooling.outsideWindow(argAt + w, argmax[argAt + w], top + 2 * w - shift);
         }
         IntVector zero = IntVector.zero(I);
         IntVector tl = zero.blend(g, topLeft);

@@ -142,8 +142,8 @@ class MaxPoolingTest {
             float[] scalar = activations(xOff + planes * h * w, seed++, false);
             float[] vector = scalar.clone();
             float[] before = scalar.clone();
-            SCALAR.maxUnpool2x2(planes, h, w, grad, 0, arg, 0, scalar, xOff);
-            vector().maxUnpool2x2(planes, h, w, grad, 0, arg, 0, vector, xOff);
+            SCALAR.maxUnpool2x2(planes, h, w, grad, 0, arg, 0, xOff, scalar, xOff);
+            vector().maxUnpool2x2(planes, h, w, grad, 0, arg, 0, xOff, vector, xOff);
             assertArrayEquals(bits(scalar), bits(vector), Arrays.toString(s));
             float[] expected = new float[scalar.length];
             System.arraycopy(before, 0, expected, 0, xOff);
@@ -163,12 +163,12 @@ class MaxPoolingTest {
             assertThrows(IllegalArgumentException.class, () -> k.maxPool2x2(2, 24, 24, x, 1, out, 0, arg, 0));
             assertThrows(IllegalArgumentException.class, () -> k.maxPool2x2(2, 24, 24, x, 0, out, 1, arg, 0));
             assertThrows(IllegalArgumentException.class, () -> k.maxPool2x2(1, 1, 24, x, 0, out, 0, arg, 0));
-            assertThrows(IllegalArgumentException.class, () -> k.maxUnpool2x2(1, 5, 6, out, 0, arg, 0, x, 0));
+            assertThrows(IllegalArgumentException.class, () -> k.maxUnpool2x2(1, 5, 6, out, 0, arg, 0, 0, x, 0));
             k.maxPool2x2(2, 24, 24, x, 0, out, 0, arg, 0);
             int[] stray = arg.clone();
             stray[150] = stray[150] + 2;
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> k.maxUnpool2x2(2, 24, 24, out, 0, stray, 0, new float[x.length], 0));
+                    () -> k.maxUnpool2x2(2, 24, 24, out, 0, stray, 0, 0, new float[x.length], 0));
             assertTrue(e.getMessage().contains("argmax[150]"), k.name() + ": " + e.getMessage());
         }
     }
@@ -179,5 +179,46 @@ class MaxPoolingTest {
             b[i] = Float.floatToRawIntBits(a[i]);
         }
         return b;
+    }
+
+    /**
+     * argBase ≠ dxOff: unpooling planes [p0, p1) of a pooled batch into a buffer of just those planes (argmax recorded
+     * with the whole batch at offset 0) equals the same planes of the whole unpooled batch, on every provider; a stray
+     * entry is reported with its own value.
+     */
+    @Test
+    void unpoolingIntoABufferOfJustTheBlockEqualsThatSliceOfTheWholeBatch() {
+        int planes = 9;
+        int h = 24;
+        int w = 24;
+        int plane = h * w;
+        int outputs = plane / 4;
+        float[] x = activations(planes * plane, 77, false);
+        float[] pooled = new float[planes * outputs];
+        int[] arg = new int[planes * outputs];
+        SCALAR.maxPool2x2(planes, h, w, x, 0, pooled, 0, arg, 0);
+        float[] grad = activations(planes * outputs, 78, false);
+        float[] whole = new float[planes * plane];
+        SCALAR.maxUnpool2x2(planes, h, w, grad, 0, arg, 0, 0, whole, 0);
+        for (Kernels k : TestArrays.providers()) {
+            for (int[] block : new int[][] {{0, 4}, {4, 9}, {3, 4}}) {
+                int p0 = block[0];
+                int p1 = block[1];
+                float[] part = new float[3 + (p1 - p0) * plane];
+                Arrays.fill(part, Float.NaN);
+                k.maxUnpool2x2(p1 - p0, h, w, grad, p0 * outputs, arg, p0 * outputs, p0 * plane, part, 3);
+                for (int i = 0; i < (p1 - p0) * plane; i++) {
+                    assertEquals(Float.floatToRawIntBits(whole[p0 * plane + i]), Float.floatToRawIntBits(part[3 + i]),
+                            k.description() + " planes " + p0 + "–" + p1 + " entry " + i);
+                }
+            }
+            int[] stray = arg.clone();
+            stray[5 * outputs + 7] += 2;
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> k.maxUnpool2x2(4, h, w, grad, 5 * outputs, stray, 5 * outputs, 5 * plane,
+                            new float[4 * plane], 0));
+            assertTrue(e.getMessage().contains("argmax[" + (5 * outputs + 7) + "] is " + stray[5 * outputs + 7]),
+                    k.description() + ": " + e.getMessage());
+        }
     }
 }

@@ -93,6 +93,7 @@ final class Conv2d extends WeightedLayer {
         float[] blockColumns;
         float[] blockInputs;
         WinogradConvolution.Buffers winograd;
+        float[] blockOutputGradient;
         double[] biasSums;
 
         State(Kernels kernels, int capacity, int positions, int patch, int filters) {
@@ -226,7 +227,7 @@ final class Conv2d extends WeightedLayer {
 
     @Override
     void backward(LayerState s, int batch, float[] w, float[] grad) {
-        backwardThroughPool(s, batch, w, grad, null, null);
+        backwardThroughPool(s, batch, w, grad, null, null, true);
     }
 
     /**
@@ -235,8 +236,14 @@ final class Conv2d extends WeightedLayer {
      * written and then read by the products while in L2 instead of being scattered whole (5.9 MB for LeNet-5's first
      * convolution) and read back from L3. The results are the same as the two passes one after the other: the weight
      * gradient is summed over the samples in the same order.
+     *
+     * <p>Without {@code keepSignals} (a training step, which reads only the gradient) and with pooling windows that
+     * tile this layer's output, the block's output gradient is unpooled into a block-sized scratch instead of this
+     * layer's dOut, which is then left stale: the scratch stays in L2 from block to block, where writing dOut (5.9 MB
+     * for LeNet-5's first convolution) missed the cache on every line.
      */
-    void backwardThroughPool(LayerState s, int batch, float[] w, float[] grad, MaxPool2d pool, LayerState poolState) {
+    void backwardThroughPool(LayerState s, int batch, float[] w, float[] grad, MaxPool2d pool, LayerState poolState,
+                             boolean keepSignals) {
         State st = (State) s;
         Kernels k = s.kernels;
         if (winograd != null) {
@@ -253,9 +260,15 @@ final class Conv2d extends WeightedLayer {
         float[] g = grad == null ? null : gradientScratch(st);
         float[] xb = grad == null ? null : blockInputs(st, block);
         float[] dx = s.dIn == null ? null : blockGradients(st, block);
+        boolean scratch = pool != null && !keepSignals && pool.tilesExactly();
+        // Δ of sample i is at delta[(i − first)·c_out·|T|]: dOut with first = 0, or the block's scratch.
+        float[] delta = scratch ? blockOutputGradient(st, block) : s.dOut;
         for (int from = 0; from < batch; from += block) {
             int to = Math.min(batch, from + block);
-            if (pool != null) {
+            int first = scratch ? from : 0;
+            if (scratch) {
+                pool.backwardSamplesInto(poolState, from, to, delta);
+            } else if (pool != null) {
                 pool.backwardSamples(poolState, from, to);
             }
             if (grad != null) {
@@ -264,8 +277,8 @@ final class Conv2d extends WeightedLayer {
                 // place from the NCHW gradient; batch products read the channel-major Δ.
                 if (perSample) {
                     for (int i = from; i < to; i++) {
-                        k.im2colTransposedProduct(geometry, s.in, 0, i, i + 1, bias != null, filters, 1f, s.dOut,
-                                i * filters * positions, positions, i == 0 ? 0f : 1f, g, 0, depth, xb);
+                        k.im2colTransposedProduct(geometry, s.in, 0, i, i + 1, bias != null, filters, 1f, delta,
+                                (i - first) * filters * positions, positions, i == 0 ? 0f : 1f, g, 0, depth, xb);
                     }
                 } else {
                     k.im2colTransposedProduct(geometry, s.in, 0, from, to, bias != null, filters, 1f, st.outputs,
@@ -277,8 +290,8 @@ final class Conv2d extends WeightedLayer {
                 // computed (the 16 MB of Wᵀ Δ per LeNet-5 batch is never written).
                 if (perSample) {
                     for (int i = from; i < to; i++) {
-                        k.col2imProduct(geometry, i, i + 1, filters, 1f, w, wOff, patch, s.dOut,
-                                i * filters * positions, positions, s.dIn, 0, dx);
+                        k.col2imProduct(geometry, i, i + 1, filters, 1f, w, wOff, patch, delta,
+                                (i - first) * filters * positions, positions, s.dIn, 0, dx);
                     }
                 } else {
                     k.col2imProduct(geometry, from, to, filters, 1f, w, wOff, patch, st.outputs, from * positions, n,
@@ -342,6 +355,12 @@ final class Conv2d extends WeightedLayer {
     private float[] blockInputs(State st, int block) {
         st.blockInputs = LayerState.ensure(st.blockInputs, (patch + 1) * block * positions);
         return st.blockInputs;
+    }
+
+    /** A block's output gradient, block·c_out·|T| floats (NCHW), for a training step's fused pooling. */
+    private float[] blockOutputGradient(State st, int block) {
+        st.blockOutputGradient = LayerState.ensure(st.blockOutputGradient, block * filters * positions);
+        return st.blockOutputGradient;
     }
 
     /** A [d_col, block·|T|] buffer for one block of input-gradient columns. */

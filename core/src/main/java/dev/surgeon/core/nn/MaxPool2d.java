@@ -89,22 +89,37 @@ final class MaxPool2d extends Pool2d {
         return bits ^ ((bits >> 31) & 0x7fffffff);
     }
 
+    /** Whether the 2×2 windows at stride 2 tile the input exactly ({@link dev.surgeon.kernels.Kernels#maxUnpool2x2}). */
+    boolean tilesExactly() {
+        return kernel == 2 && stride == 2 && height == 2 * outHeight && width == 2 * outWidth;
+    }
+
     /** dst = 0, then dst[argmax[o]] += src[o], over samples [from, to). */
     private void scatter(LayerState s, int from, int to, float[] src, float[] dst) {
         int[] arg = ((State) s).argmax;
         int end = to * outputShape().size();
-        if (kernel == 2 && stride == 2 && height == 2 * outHeight && width == 2 * outWidth) {
+        if (tilesExactly()) {
             // Windows tile the input exactly: every input pixel is written once, with no fill pass and no
             // read-modify-write (Kernels.maxUnpool2x2).
             int outputs = outputShape().size();
             s.kernels.maxUnpool2x2((to - from) * channels, height, width, src, from * outputs, arg, from * outputs,
-                    dst, from * inputShape().size());
+                    from * inputShape().size(), dst, from * inputShape().size());
             return;
         }
         Arrays.fill(dst, from * inputShape().size(), to * inputShape().size(), 0f);
         for (int o = from * outputShape().size(); o < end; o++) {
             dst[arg[o]] += src[o];
         }
+    }
+
+    /**
+     * The backward pass of samples [from, to) into {@code dst[0, (to − from)·input size)} instead of the layer's
+     * input gradient: a training step's block-sized scratch that stays in cache (needs {@link #tilesExactly}).
+     */
+    void backwardSamplesInto(LayerState s, int from, int to, float[] dst) {
+        int outputs = outputShape().size();
+        s.kernels.maxUnpool2x2((to - from) * channels, height, width, s.dOut, from * outputs, ((State) s).argmax,
+                from * outputs, from * inputShape().size(), dst, 0);
     }
 
     @Override

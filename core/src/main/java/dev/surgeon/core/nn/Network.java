@@ -242,14 +242,15 @@ public final class Network {
 
     /**
      * L and its gradient ∇L (into {@code grad}, d entries, overwritten) at the last forward pass. After a
-     * training-mode forward this is the gradient through the sampled dropout masks.
+     * training-mode forward this is the gradient through the sampled dropout masks. Only the gradient is returned: the
+     * pass may leave inner signals stale (every method that reads them runs its own backward pass).
      */
     public double lossGradient(Workspace ws, Loss loss, float[] grad) {
         double value = loss(ws, loss);
         layout.checkLength(grad, "gradient");
         int batch = ws.batch();
         loss.gradient(ws.outputs(), ws.targets(), batch, outputSize(), loss.scale(batch), ws.outputGradient(), 0);
-        backward(ws, grad);
+        backward(ws, grad, false);
         return value;
     }
 
@@ -261,11 +262,20 @@ public final class Network {
 
     /** Back-propagates the seed in the output-gradient buffer; grad may be null (signals only). */
     private void backward(Workspace ws, float[] grad) {
+        backward(ws, grad, true);
+    }
+
+    /**
+     * The backward pass; without {@code keepSignals} (a training step's {@link #lossGradient}, which only returns the
+     * gradient) a layer may leave its inner signals stale where that saves memory traffic ({@link
+     * Conv2d#backwardThroughPool}). Every method that reads signals runs its own backward pass with them kept.
+     */
+    void backward(Workspace ws, float[] grad, boolean keepSignals) {
         int batch = ws.batch();
         for (int l = layers.size() - 1; l >= firstParametric; l--) {
             if (l - 1 >= firstParametric && poolFollows(l - 1)) {
                 ((Conv2d) layers.get(l - 1)).backwardThroughPool(ws.states[l - 1], batch, params, grad,
-                        (MaxPool2d) layers.get(l), ws.states[l]);
+                        (MaxPool2d) layers.get(l), ws.states[l], keepSignals);
                 l--;
                 continue;
             }
