@@ -28,11 +28,11 @@ import java.util.Arrays;
  * Y_n = [W | b]·[X_n; 1] with one gemm that stores straight into the NCHW output, and a max pooling layer that follows
  * runs block by block inside this layer's passes ({@link #forwardThenPool}, {@link #backwardThroughPool}).
  *
- * <p>Where {@link WinogradConvolution} applies (stride 1, k ≤ 5, an output of whole 4 × 4 tiles, batch mode) a training
- * step's forward and backward passes run through it instead: F(4×4, 5×5) does 6.25 times fewer multiply-adds than
- * the direct products (LeNet-5's second convolution: 615 M → 98 M per batch of 128, plus transforms). The other passes
- * (R-operator, curvature, per-sample gradients) keep the direct products, which round differently by about 1e-6
- * relative.
+ * <p>Where {@link WinogradConvolution} applies (stride 1, k ≤ 5, an output of whole 4 × 4 tiles, batch mode) the
+ * forward and backward passes of batches of at least {@link WinogradConvolution#SAMPLES} samples run through it
+ * instead: F(4×4, 5×5) does 6.25 times fewer multiply-adds than the direct products (LeNet-5's second convolution:
+ * 615 M → 98 M per batch of 128, plus transforms). The other passes (R-operator, curvature, per-sample gradients)
+ * keep the direct products, which round differently by about 1e-6 relative.
  *
  * <p>X is stored with a fixed row stride of capacity·|T| and an extra row of ones (row d_col), so the K-FAC
  * view of the augmented patches [⟦h⟧_τ; 1] needs no copy. Memory: (d_col + 1)·capacity·|T| floats for X
@@ -52,7 +52,7 @@ final class Conv2d extends WeightedLayer {
     private final int positions;
     private final int patch;
     private final ConvolutionGeometry geometry;
-    /** Winograd F(4×4, k×k) for a training step's batch-mode passes, or null where it does not apply. */
+    /** Winograd F(4×4, k×k) for the batch-mode forward and backward passes, or null where it does not apply. */
     private final WinogradConvolution winograd;
 
     Conv2d(int index, LayerSpec spec, Shape inShape, Shape outShape, ParameterTensor weight, ParameterTensor bias) {
@@ -175,7 +175,10 @@ final class Conv2d extends WeightedLayer {
     void forwardThenPool(LayerState s, int batch, float[] w, MaxPool2d pool, LayerState poolState) {
         State st = (State) s;
         st.columnsBatch = -1;
-        if (winograd != null) {
+        if (st.winograd != null) {
+            st.winograd.transformedInputs = false;
+        }
+        if (winogradFor(batch)) {
             WinogradConvolution.Buffers b = winogradBuffers(st);
             winograd.prepare(s.kernels, w, wOff, b);
             int block = WinogradConvolution.SAMPLES;
@@ -246,7 +249,7 @@ final class Conv2d extends WeightedLayer {
                              boolean keepSignals) {
         State st = (State) s;
         Kernels k = s.kernels;
-        if (winograd != null) {
+        if (winogradFor(batch)) {
             winogradBackward(st, batch, w, grad);
             return;
         }
@@ -336,9 +339,19 @@ final class Conv2d extends WeightedLayer {
         }
     }
 
-    /** Whether a training step's passes run through Winograd's F(4×4, k×k) ({@link WinogradConvolution}). */
+    /** Whether batches of {@link WinogradConvolution#SAMPLES} or more run through Winograd's F(4×4, k×k). */
     boolean usesWinograd() {
         return winograd != null;
+    }
+
+    /**
+     * Whether a pass over {@code batch} samples runs through {@link #winograd}: a block of
+     * {@link WinogradConvolution#SAMPLES} samples costs the same however many of them are live, and at full blocks the
+     * forward pass takes about 0.8 of the direct products' time (stop 17), so smaller batches (a service's single
+     * sample) keep the direct products.
+     */
+    private boolean winogradFor(int batch) {
+        return winograd != null && batch >= WinogradConvolution.SAMPLES;
     }
 
     private WinogradConvolution.Buffers winogradBuffers(State st) {
