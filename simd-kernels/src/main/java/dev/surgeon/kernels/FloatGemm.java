@@ -63,7 +63,7 @@ final class FloatGemm extends PackedProduct<float[]> {
             } else {
                 // h rows, each contiguous along k: one masked gather per k step (the offsets of masked-off lanes
                 // are 0, as the Vector API range-checks them too), one masked store.
-                int[] rowOffsets = gatherOffsets(h == MR ? ROWS_OF_A : EDGE_ROWS, lda, h);
+                int[] rowOffsets = VectorOps.gatherOffsets(h == MR ? ROWS_OF_A : EDGE_ROWS, lda, h);
                 int src = aOff + (i0 + ir) * lda + p0;
                 for (int p = 0; p < depth; p++) {
                     FloatVector.fromArray(S, a, src + p, rowOffsets, 0, live).intoArray(dst, q + p * MR, PANEL_ROWS);
@@ -78,7 +78,7 @@ final class FloatGemm extends PackedProduct<float[]> {
         if (trans && cols == NR) {
             // One gather per half panel and k step: on LeNet-sized products (64 × 300 × 784, B = Wᵀ) this packing
             // ran at a quarter of the product's time when written element by element, 28 % slower than NN.
-            int[] rows = gatherOffsets(ROWS_OF_B, ldb, L);
+            int[] rows = VectorOps.gatherOffsets(ROWS_OF_B, ldb, L);
             int base = bOff + j0 * ldb + p0;
             int second = base + L * ldb;
             for (int p = 0; p < depth; p++) {
@@ -91,7 +91,7 @@ final class FloatGemm extends PackedProduct<float[]> {
             // element by element this was a third of LeNet-5's per-sample weight-gradient products (26 columns).
             int first = Math.min(L, cols);
             int rest = cols - first;
-            int[] lo = gatherOffsets(EDGE_COLUMNS, ldb, first);
+            int[] lo = VectorOps.gatherOffsets(EDGE_COLUMNS, ldb, first);
             VectorMask<Float> loLive = VectorOps.floatPrefix(first);
             int base = bOff + j0 * ldb + p0;
             if (rest == 0) {
@@ -102,7 +102,7 @@ final class FloatGemm extends PackedProduct<float[]> {
                     zero.intoArray(dst, d + L);
                 }
             } else {
-                int[] hi = gatherOffsets(EDGE_COLUMNS_2, ldb, rest);
+                int[] hi = VectorOps.gatherOffsets(EDGE_COLUMNS_2, ldb, rest);
                 VectorMask<Float> hiLive = VectorOps.floatPrefix(rest);
                 int second = base + L * ldb;
                 for (int p = 0; p < depth; p++) {
@@ -144,35 +144,11 @@ final class FloatGemm extends PackedProduct<float[]> {
     /** The first MR lanes: one k step of an A panel. */
     private static final VectorMask<Float> PANEL_ROWS = VectorOps.floatPrefix(MR);
 
-    private static final ThreadLocal<int[]> ROWS_OF_A = offsetCache();
-    private static final ThreadLocal<int[]> ROWS_OF_B = offsetCache();
-    private static final ThreadLocal<int[]> EDGE_ROWS = offsetCache();
-    private static final ThreadLocal<int[]> EDGE_COLUMNS = offsetCache();
-    private static final ThreadLocal<int[]> EDGE_COLUMNS_2 = offsetCache();
-
-    private static ThreadLocal<int[]> offsetCache() {
-        return ThreadLocal.withInitial(() -> {
-            int[] o = new int[L + 2];
-            o[L + 1] = -1;
-            return o;
-        });
-    }
-
-    /**
-     * {0, ld, 2·ld, …} for the first {@code lanes} lanes and 0 after them (the Vector API range-checks the indices of
-     * masked-off lanes too), cached per thread for the last (ld, lanes) in entries L and L + 1.
-     */
-    private static int[] gatherOffsets(ThreadLocal<int[]> cache, int ld, int lanes) {
-        int[] o = cache.get();
-        if (o[L] != ld || o[L + 1] != lanes) {
-            for (int i = 0; i < L; i++) {
-                o[i] = i < lanes ? i * ld : 0;
-            }
-            o[L] = ld;
-            o[L + 1] = lanes;
-        }
-        return o;
-    }
+    private static final ThreadLocal<int[]> ROWS_OF_A = VectorOps.gatherOffsetCache();
+    private static final ThreadLocal<int[]> ROWS_OF_B = VectorOps.gatherOffsetCache();
+    private static final ThreadLocal<int[]> EDGE_ROWS = VectorOps.gatherOffsetCache();
+    private static final ThreadLocal<int[]> EDGE_COLUMNS = VectorOps.gatherOffsetCache();
+    private static final ThreadLocal<int[]> EDGE_COLUMNS_2 = VectorOps.gatherOffsetCache();
 
     @Override
     void kernel(int rows, int depth, float[] ap, int ai, float[] bp, int bi, int bStride, float[] tile, int ti,

@@ -48,6 +48,32 @@ final class VectorOps {
     private VectorOps() {
     }
 
+    /** A per-thread cache of one gather index map for {@link #gatherOffsets}, empty at first. */
+    static ThreadLocal<int[]> gatherOffsetCache() {
+        return ThreadLocal.withInitial(() -> {
+            int[] o = new int[FLOAT_LANES + 2];
+            o[FLOAT_LANES + 1] = -1;
+            return o;
+        });
+    }
+
+    /**
+     * {0, ld, 2·ld, …} for the first {@code lanes} lanes of a float vector and 0 after them (the Vector API
+     * range-checks the indices of masked-off lanes too), cached per thread for the last (ld, lanes) in entries L and
+     * L + 1 of the cache's array.
+     */
+    static int[] gatherOffsets(ThreadLocal<int[]> cache, int ld, int lanes) {
+        int[] o = cache.get();
+        if (o[FLOAT_LANES] != ld || o[FLOAT_LANES + 1] != lanes) {
+            for (int i = 0; i < FLOAT_LANES; i++) {
+                o[i] = i < lanes ? i * ld : 0;
+            }
+            o[FLOAT_LANES] = ld;
+            o[FLOAT_LANES + 1] = lanes;
+        }
+        return o;
+    }
+
     /** {@code a·b + c}, fused when the hardware has FMA. */
     static FloatVector fma(FloatVector a, FloatVector b, FloatVector c) {
         return FMA ? a.fma(b, c) : a.mul(b).add(c);

@@ -14,8 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorTransposition {
     private static final VectorSpecies<Float> S = VectorOps.FLOATS;
     private static final int L = S.length();
-    /** Per-thread gather offsets {0, ld, …, (L − 1)·ld} and, at index L, the ld they were made for. */
-    private static final ThreadLocal<int[]> OFFSETS = ThreadLocal.withInitial(() -> new int[L + 1]);
+    private static final ThreadLocal<int[]> OFFSETS = VectorOps.gatherOffsetCache();
 
     private VectorTransposition() {
     }
@@ -23,13 +22,7 @@ final class VectorTransposition {
     static void transpose(int rows, int cols, float[] a, int aOff, int lda, float[] b, int bOff, int ldb) {
         int whole = rows - rows % L;
         if (whole > 0 && cols > 0) {
-            int[] offsets = OFFSETS.get();
-            if (offsets[L] != lda) {
-                for (int i = 0; i < L; i++) {
-                    offsets[i] = i * lda;
-                }
-                offsets[L] = lda;
-            }
+            int[] offsets = VectorOps.gatherOffsets(OFFSETS, lda, L);
             for (int i0 = 0; i0 < whole; i0 += L) {
                 block(cols, a, aOff + i0 * lda, offsets, b, bOff + i0, ldb);
             }

@@ -315,6 +315,8 @@ final class Conv2d extends WeightedLayer {
         Kernels k = st.kernels;
         WinogradConvolution.Buffers b = winogradBuffers(st);
         if (st.dIn != null) {
+            // U again for dV = Uᵀ dM: the weights are read now, as the direct products read them, not as the forward
+            // pass saw them.
             winograd.prepare(k, w, wOff, b);
         }
         double[] biasSums = null;

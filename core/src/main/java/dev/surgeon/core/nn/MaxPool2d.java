@@ -101,9 +101,7 @@ final class MaxPool2d extends Pool2d {
         if (tilesExactly()) {
             // Windows tile the input exactly: every input pixel is written once, with no fill pass and no
             // read-modify-write (Kernels.maxUnpool2x2).
-            int outputs = outputShape().size();
-            s.kernels.maxUnpool2x2((to - from) * channels, height, width, src, from * outputs, arg, from * outputs,
-                    from * inputShape().size(), dst, from * inputShape().size());
+            unpool(s, from, to, src, dst, from * inputShape().size());
             return;
         }
         Arrays.fill(dst, from * inputShape().size(), to * inputShape().size(), 0f);
@@ -117,9 +115,14 @@ final class MaxPool2d extends Pool2d {
      * input gradient: a training step's block-sized scratch that stays in cache (needs {@link #tilesExactly}).
      */
     void backwardSamplesInto(LayerState s, int from, int to, float[] dst) {
+        unpool(s, from, to, s.dOut, dst, 0);
+    }
+
+    /** {@link dev.surgeon.kernels.Kernels#maxUnpool2x2} of samples [from, to) of src into dst from dstOff on. */
+    private void unpool(LayerState s, int from, int to, float[] src, float[] dst, int dstOff) {
         int outputs = outputShape().size();
-        s.kernels.maxUnpool2x2((to - from) * channels, height, width, s.dOut, from * outputs, ((State) s).argmax,
-                from * outputs, from * inputShape().size(), dst, 0);
+        s.kernels.maxUnpool2x2((to - from) * channels, height, width, src, from * outputs, ((State) s).argmax,
+                from * outputs, from * inputShape().size(), dst, dstOff);
     }
 
     @Override

@@ -260,20 +260,11 @@ final class WinogradConvolution {
     void prepare(Kernels k, float[] w, int wOff, Buffers b) {
         int pairs = filters * channels;
         int window = kernel * kernel;
-        for (int pair = 0; pair < pairs; pair++) {
-            for (int e = 0; e < window; e++) {
-                b.filterRows[e * pairs + pair] = w[wOff + pair * window + e];
-            }
-        }
+        k.transpose(pairs, window, w, wOff, window, b.filterRows, 0, pairs);
         k.tileTransform(side, kernel, filterTransform, 0, false, 1, pairs, b.filterRows, 0, kernel * pairs, pairs, 0,
                 b.filters, 0, side * pairs, pairs, 0);
         for (int e = 0; e < side * side; e++) {
-            int from = e * pairs;
-            for (int f = 0; f < filters; f++) {
-                for (int c = 0; c < channels; c++) {
-                    b.filtersTransposed[from + c * filters + f] = b.filters[from + f * channels + c];
-                }
-            }
+            k.transpose(filters, channels, b.filters, e * pairs, channels, b.filtersTransposed, e * pairs, filters);
         }
     }
 
@@ -283,11 +274,7 @@ final class WinogradConvolution {
         int window = kernel * kernel;
         k.tileTransform(kernel, side, filterAdjoint, 0, false, 1, pairs, b.filterGradient, 0, side * pairs, pairs, 0,
                 b.filterGradientRows, 0, kernel * pairs, pairs, 0);
-        for (int pair = 0; pair < pairs; pair++) {
-            for (int e = 0; e < window; e++) {
-                grad[wOff + pair * window + e] = b.filterGradientRows[e * pairs + pair];
-            }
-        }
+        k.transpose(window, pairs, b.filterGradientRows, 0, pairs, grad, wOff, window);
     }
 
     /**
