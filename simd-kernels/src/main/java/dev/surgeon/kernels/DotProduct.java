@@ -3,7 +3,6 @@ package dev.surgeon.kernels;
 import static dev.surgeon.kernels.VectorOps.fma;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -83,7 +82,20 @@ final class DotProduct {
         for (; p < k; p++) {
             tail += a[off + p];
         }
-        return s.reduceLanes(VectorOperators.ADD) + tail;
+        // The halving folds, as in block.
+        if (L >= 16) {
+            s = s.add(s.rearrange(VectorOps.FLOAT_FOLD_8));
+        }
+        if (L >= 8) {
+            s = s.add(s.rearrange(VectorOps.FLOAT_FOLD_4));
+        }
+        if (L >= 4) {
+            s = s.add(s.rearrange(VectorOps.FLOAT_FOLD_2));
+        }
+        if (L >= 2) {
+            s = s.add(s.rearrange(VectorOps.FLOAT_FOLD_1));
+        }
+        return (s.lane(0) + 0f) + tail;
     }
 
     /**
@@ -122,14 +134,56 @@ final class DotProduct {
             s20 = fma(x2, y0, s20); s21 = fma(x2, y1, s21); s22 = fma(x2, y2, s22); s23 = fma(x2, y3, s23);
             s30 = fma(x3, y0, s30); s31 = fma(x3, y1, s31); s32 = fma(x3, y2, s32); s33 = fma(x3, y3, s33);
         }
-        sums[0] = s00.reduceLanes(VectorOperators.ADD); sums[1] = s01.reduceLanes(VectorOperators.ADD);
-        sums[2] = s02.reduceLanes(VectorOperators.ADD); sums[3] = s03.reduceLanes(VectorOperators.ADD);
-        sums[4] = s10.reduceLanes(VectorOperators.ADD); sums[5] = s11.reduceLanes(VectorOperators.ADD);
-        sums[6] = s12.reduceLanes(VectorOperators.ADD); sums[7] = s13.reduceLanes(VectorOperators.ADD);
-        sums[8] = s20.reduceLanes(VectorOperators.ADD); sums[9] = s21.reduceLanes(VectorOperators.ADD);
-        sums[10] = s22.reduceLanes(VectorOperators.ADD); sums[11] = s23.reduceLanes(VectorOperators.ADD);
-        sums[12] = s30.reduceLanes(VectorOperators.ADD); sums[13] = s31.reduceLanes(VectorOperators.ADD);
-        sums[14] = s32.reduceLanes(VectorOperators.ADD); sums[15] = s33.reduceLanes(VectorOperators.ADD);
+        // Lane sums by the halving folds of VectorOps.FLOAT_FOLD_8…1, written out: unlike reduceLanes(ADD) every JIT
+        // tier adds in this order, so a training run's first (interpreted) steps give the bits the compiled ones do.
+        if (L >= 16) {
+            s00 = s00.add(s00.rearrange(VectorOps.FLOAT_FOLD_8)); s01 = s01.add(s01.rearrange(VectorOps.FLOAT_FOLD_8));
+            s02 = s02.add(s02.rearrange(VectorOps.FLOAT_FOLD_8)); s03 = s03.add(s03.rearrange(VectorOps.FLOAT_FOLD_8));
+            s10 = s10.add(s10.rearrange(VectorOps.FLOAT_FOLD_8)); s11 = s11.add(s11.rearrange(VectorOps.FLOAT_FOLD_8));
+            s12 = s12.add(s12.rearrange(VectorOps.FLOAT_FOLD_8)); s13 = s13.add(s13.rearrange(VectorOps.FLOAT_FOLD_8));
+            s20 = s20.add(s20.rearrange(VectorOps.FLOAT_FOLD_8)); s21 = s21.add(s21.rearrange(VectorOps.FLOAT_FOLD_8));
+            s22 = s22.add(s22.rearrange(VectorOps.FLOAT_FOLD_8)); s23 = s23.add(s23.rearrange(VectorOps.FLOAT_FOLD_8));
+            s30 = s30.add(s30.rearrange(VectorOps.FLOAT_FOLD_8)); s31 = s31.add(s31.rearrange(VectorOps.FLOAT_FOLD_8));
+            s32 = s32.add(s32.rearrange(VectorOps.FLOAT_FOLD_8)); s33 = s33.add(s33.rearrange(VectorOps.FLOAT_FOLD_8));
+        }
+        if (L >= 8) {
+            s00 = s00.add(s00.rearrange(VectorOps.FLOAT_FOLD_4)); s01 = s01.add(s01.rearrange(VectorOps.FLOAT_FOLD_4));
+            s02 = s02.add(s02.rearrange(VectorOps.FLOAT_FOLD_4)); s03 = s03.add(s03.rearrange(VectorOps.FLOAT_FOLD_4));
+            s10 = s10.add(s10.rearrange(VectorOps.FLOAT_FOLD_4)); s11 = s11.add(s11.rearrange(VectorOps.FLOAT_FOLD_4));
+            s12 = s12.add(s12.rearrange(VectorOps.FLOAT_FOLD_4)); s13 = s13.add(s13.rearrange(VectorOps.FLOAT_FOLD_4));
+            s20 = s20.add(s20.rearrange(VectorOps.FLOAT_FOLD_4)); s21 = s21.add(s21.rearrange(VectorOps.FLOAT_FOLD_4));
+            s22 = s22.add(s22.rearrange(VectorOps.FLOAT_FOLD_4)); s23 = s23.add(s23.rearrange(VectorOps.FLOAT_FOLD_4));
+            s30 = s30.add(s30.rearrange(VectorOps.FLOAT_FOLD_4)); s31 = s31.add(s31.rearrange(VectorOps.FLOAT_FOLD_4));
+            s32 = s32.add(s32.rearrange(VectorOps.FLOAT_FOLD_4)); s33 = s33.add(s33.rearrange(VectorOps.FLOAT_FOLD_4));
+        }
+        if (L >= 4) {
+            s00 = s00.add(s00.rearrange(VectorOps.FLOAT_FOLD_2)); s01 = s01.add(s01.rearrange(VectorOps.FLOAT_FOLD_2));
+            s02 = s02.add(s02.rearrange(VectorOps.FLOAT_FOLD_2)); s03 = s03.add(s03.rearrange(VectorOps.FLOAT_FOLD_2));
+            s10 = s10.add(s10.rearrange(VectorOps.FLOAT_FOLD_2)); s11 = s11.add(s11.rearrange(VectorOps.FLOAT_FOLD_2));
+            s12 = s12.add(s12.rearrange(VectorOps.FLOAT_FOLD_2)); s13 = s13.add(s13.rearrange(VectorOps.FLOAT_FOLD_2));
+            s20 = s20.add(s20.rearrange(VectorOps.FLOAT_FOLD_2)); s21 = s21.add(s21.rearrange(VectorOps.FLOAT_FOLD_2));
+            s22 = s22.add(s22.rearrange(VectorOps.FLOAT_FOLD_2)); s23 = s23.add(s23.rearrange(VectorOps.FLOAT_FOLD_2));
+            s30 = s30.add(s30.rearrange(VectorOps.FLOAT_FOLD_2)); s31 = s31.add(s31.rearrange(VectorOps.FLOAT_FOLD_2));
+            s32 = s32.add(s32.rearrange(VectorOps.FLOAT_FOLD_2)); s33 = s33.add(s33.rearrange(VectorOps.FLOAT_FOLD_2));
+        }
+        if (L >= 2) {
+            s00 = s00.add(s00.rearrange(VectorOps.FLOAT_FOLD_1)); s01 = s01.add(s01.rearrange(VectorOps.FLOAT_FOLD_1));
+            s02 = s02.add(s02.rearrange(VectorOps.FLOAT_FOLD_1)); s03 = s03.add(s03.rearrange(VectorOps.FLOAT_FOLD_1));
+            s10 = s10.add(s10.rearrange(VectorOps.FLOAT_FOLD_1)); s11 = s11.add(s11.rearrange(VectorOps.FLOAT_FOLD_1));
+            s12 = s12.add(s12.rearrange(VectorOps.FLOAT_FOLD_1)); s13 = s13.add(s13.rearrange(VectorOps.FLOAT_FOLD_1));
+            s20 = s20.add(s20.rearrange(VectorOps.FLOAT_FOLD_1)); s21 = s21.add(s21.rearrange(VectorOps.FLOAT_FOLD_1));
+            s22 = s22.add(s22.rearrange(VectorOps.FLOAT_FOLD_1)); s23 = s23.add(s23.rearrange(VectorOps.FLOAT_FOLD_1));
+            s30 = s30.add(s30.rearrange(VectorOps.FLOAT_FOLD_1)); s31 = s31.add(s31.rearrange(VectorOps.FLOAT_FOLD_1));
+            s32 = s32.add(s32.rearrange(VectorOps.FLOAT_FOLD_1)); s33 = s33.add(s33.rearrange(VectorOps.FLOAT_FOLD_1));
+        }
+        sums[0] = s00.lane(0) + 0f; sums[1] = s01.lane(0) + 0f;
+        sums[2] = s02.lane(0) + 0f; sums[3] = s03.lane(0) + 0f;
+        sums[4] = s10.lane(0) + 0f; sums[5] = s11.lane(0) + 0f;
+        sums[6] = s12.lane(0) + 0f; sums[7] = s13.lane(0) + 0f;
+        sums[8] = s20.lane(0) + 0f; sums[9] = s21.lane(0) + 0f;
+        sums[10] = s22.lane(0) + 0f; sums[11] = s23.lane(0) + 0f;
+        sums[12] = s30.lane(0) + 0f; sums[13] = s31.lane(0) + 0f;
+        sums[14] = s32.lane(0) + 0f; sums[15] = s33.lane(0) + 0f;
         if (bound < k) {
             tail(bound, k, a, a0, lda, rows, b, b0, ldb, cols, sums);
         }

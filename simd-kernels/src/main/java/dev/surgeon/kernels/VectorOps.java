@@ -3,6 +3,7 @@ package dev.surgeon.kernels;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -44,6 +45,20 @@ final class VectorOps {
     static VectorMask<Float> floatPrefix(int n) {
         return FLOAT_RANGE[Math.max(0, Math.min(FLOATS.length(), n))];
     }
+
+    /**
+     * Lane i takes lane (i + w) mod L, for w = 8, 4, 2, 1: the halving folds of a lane sum, v + v.rearrange(fold)
+     * from the widest that applies down to 1, then lane 0 + 0 (the order in which C2 reduces a 512-bit vector, and the
+     * reduction's identity, which turns −0 into +0). Unlike {@code reduceLanes(ADD)}, whose order the Vector API leaves
+     * open (the interpreter and C1 add lane by lane), element-wise additions round the same in every JIT tier, so a
+     * kernel returns the same bits before and after it is compiled. Kernels write the folds out where they sum
+     * (see {@link DotProduct}): a helper taking a vector was not always inlined, and C2 then boxed the vector. Static
+     * finals, not an array: a shuffle the compiler cannot see as a constant is not intrinsified.
+     */
+    static final VectorShuffle<Float> FLOAT_FOLD_8 = VectorShuffle.iota(FLOATS, 8, 1, true);
+    static final VectorShuffle<Float> FLOAT_FOLD_4 = VectorShuffle.iota(FLOATS, 4, 1, true);
+    static final VectorShuffle<Float> FLOAT_FOLD_2 = VectorShuffle.iota(FLOATS, 2, 1, true);
+    static final VectorShuffle<Float> FLOAT_FOLD_1 = VectorShuffle.iota(FLOATS, 1, 1, true);
 
     private VectorOps() {
     }

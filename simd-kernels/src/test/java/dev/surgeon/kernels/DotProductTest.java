@@ -73,4 +73,51 @@ class DotProductTest {
             assertTrue(Float.isFinite(v), "NaN in C leaked through beta = 0");
         }
     }
+
+    /**
+     * The summation order, bit for bit: lane i of an entry's accumulator is the fused chain over k steps i, i + L, …,
+     * and the lanes are summed by the halving folds of {@link VectorOps#FLOAT_FOLD_8} (lane i + lane i + w for w = L/2,
+     * …, 1, then + 0), the same in every JIT tier. reduceLanes(ADD), which this replaced, added lane by lane before C2
+     * compiled it, so a training run's first steps differed from run to run.
+     */
+    @Test
+    void lanesAreSummedByHalvingFoldsInEveryTier() {
+        int lanes = VectorOps.FLOAT_LANES;
+        int k = 3 * lanes;
+        int m = 5;
+        int n = 6;
+        float[] a = TestArrays.randomFloats(m * k, 21);
+        float[] b = TestArrays.randomFloats(n * k, 22);
+        for (int i = 0; i < a.length; i++) {
+            // Magnitudes from 2⁻¹² to 2¹²: the sum then depends on its order.
+            a[i] = Math.scalb(a[i], (i * 7) % 25 - 12);
+        }
+        float[] ones = new float[k];
+        java.util.Arrays.fill(ones, 1f);
+        for (int call = 0; call < 3; call++) {
+            float[] c = new float[m * (n + 1)];
+            DotProduct.multiply(m, n, k, 1f, a, 0, k, b, 0, k, true, 0f, c, 0, n + 1);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j <= n; j++) {
+                    float[] other = j == n ? ones : b;
+                    int otherOff = j == n ? 0 : j * k;
+                    float[] lane = new float[lanes];
+                    for (int p = 0; p < k; p++) {
+                        lane[p % lanes] = j == n ? lane[p % lanes] + a[i * k + p]
+                                : VectorOps.fma(a[i * k + p], other[otherOff + p], lane[p % lanes]);
+                    }
+                    for (int w = lanes / 2; w >= 1; w /= 2) {
+                        float[] next = new float[lanes];
+                        for (int q = 0; q < lanes; q++) {
+                            next[q] = lane[q] + lane[(q + w) % lanes];
+                        }
+                        lane = next;
+                    }
+                    float expected = lane[0] + 0f;
+                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(c[i * (n + 1) + j]),
+                            "call " + call + " entry " + i + "," + j);
+                }
+            }
+        }
+    }
 }
